@@ -25,10 +25,14 @@ if (!canApt) {
 console.log(`Installing ${packages.join(', ')} with apt-get…`);
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages, 'fonts-liberation'], {
-  stdio: 'inherit',
-  env,
-});
+execFileSync(
+  'apt-get',
+  ['install', '-y', '-qq', '--no-install-recommends', ...packages, 'fonts-liberation'],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);
 const still = missing.filter((m) => !has(m.command));
 if (still.length > 0) {
   console.error(`apt-get finished but these are still missing: ${still.map((m) => m.command).join(', ')}`);
