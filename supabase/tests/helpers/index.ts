@@ -1,0 +1,1 @@
+export { anonClient, serviceClient, signedInClient, superuserSql } from './clients.ts';
