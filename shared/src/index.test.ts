@@ -1,8 +1,0 @@
-import { describe, expect, it } from 'vitest';
-import * as shared from './index.ts';
-
-describe('shared package', () => {
-  it('loads its TypeScript source without a build step', () => {
-    expect(typeof shared).toBe('object');
-  });
-});
