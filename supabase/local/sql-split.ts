@@ -15,17 +15,17 @@ export function splitSqlStatements(source: string): SqlStatement[] {
   let start = 0;
   let i = 0;
   let atomicDepth = 0; // > 0 inside `begin atomic`, counting nested `case … end`
-  let sawCode = false;
+  let codeStart = -1; // offset of the statement's first character that is not blank or a comment
 
   const push = (end: number) => {
-    const raw = source.slice(start, end);
-    const text = raw.trim();
-    if (text && sawCode) {
-      const leading = raw.length - raw.trimStart().length;
-      statements.push({ text, line: lineAt(source, start + leading) });
-    }
+    // The text keeps leading comments (as the CLI records it); the line is where the code starts.
+    if (codeStart !== -1)
+      statements.push({ text: source.slice(start, end).trim(), line: lineAt(source, codeStart) });
     start = end + 1;
-    sawCode = false;
+    codeStart = -1;
+  };
+  const markCode = (at: number) => {
+    if (codeStart === -1) codeStart = at;
   };
 
   while (i < source.length) {
@@ -38,12 +38,13 @@ export function splitSqlStatements(source: string): SqlStatement[] {
       i = skipBlockComment(source, i);
     } else if (ch === "'") {
       const escapes = /[eE]/.test(source[i - 1] ?? '') && !isIdentChar(source[i - 2]);
+      markCode(escapes ? i - 1 : i);
       i = skipQuoted(source, i, "'", escapes);
-      sawCode = true;
     } else if (ch === '"') {
+      markCode(i);
       i = skipQuoted(source, i, '"', false);
-      sawCode = true;
     } else if (ch === '$' && !isIdentChar(source[i - 1])) {
+      markCode(i);
       const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(source.slice(i));
       if (tag) {
         const close = source.indexOf(tag[0], i + tag[0].length);
@@ -51,20 +52,19 @@ export function splitSqlStatements(source: string): SqlStatement[] {
       } else {
         i++;
       }
-      sawCode = true;
     } else if (isIdentChar(ch) && !isIdentChar(source[i - 1])) {
       const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(source.slice(i, i + 64))?.[0] ?? ch;
       const lower = word.toLowerCase();
       if (lower === 'atomic' && /\bbegin\s+$/i.test(source.slice(Math.max(0, i - 32), i))) atomicDepth++;
       else if (atomicDepth > 0 && lower === 'case') atomicDepth++;
       else if (atomicDepth > 0 && lower === 'end') atomicDepth--;
+      markCode(i);
       i += word.length;
-      sawCode = true;
     } else if (ch === ';' && atomicDepth === 0) {
       push(i);
       i++;
     } else {
-      if (!/\s/.test(ch)) sawCode = true;
+      if (!/\s/.test(ch)) markCode(i);
       i++;
     }
   }

@@ -191,7 +191,7 @@ describe('splitSqlStatements', () => {
       '-- header; not a statement\nselect 1;\n\n/* a; b */ select\n  2;\n',
     );
     expect(statements).toEqual([
-      { text: 'select 1', line: 2 },
+      { text: '-- header; not a statement\nselect 1', line: 2 },
       { text: '/* a; b */ select\n  2', line: 4 },
     ]);
   });

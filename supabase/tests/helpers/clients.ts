@@ -1,10 +1,25 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { DEMO_PASSWORD } from '../../local/defaults.ts';
 
+/**
+ * The local stack has no Realtime server, and supabase-js on Node 20 (no built-in WebSocket) refuses to
+ * create a client without a transport: this one fails clearly if a test ever opens a channel.
+ */
+class NoRealtime {
+  constructor() {
+    throw new Error('The local Supabase stack has no Realtime server.');
+  }
+}
+
 // Tests never share sessions through storage or refresh tokens behind their back.
-const clientOptions = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } };
+const clientOptions: SupabaseClientOptions<'public'> = {
+  auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  realtime: {
+    transport: NoRealtime as unknown as NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport'],
+  },
+};
 
 /** supabase-js as a visitor with no login: the anon key only. */
 export function anonClient(): SupabaseClient {
