@@ -42,7 +42,9 @@ export async function readJson<S extends z.ZodType>(
     try {
       value = JSON.parse(text);
     } catch (error) {
-      const reason = text.trim() === '' ? 'unexpected end of JSON input' : (error as Error).message;
+      // Worded like Go's decoder ("unexpected end of JSON input"), which starts lower-case.
+      const message = (error as Error).message;
+      const reason = message.charAt(0).toLowerCase() + message.slice(1);
       throw badRequest('bad_json', `Could not parse request body as JSON: ${reason}`);
     }
   }

@@ -111,7 +111,7 @@ export async function insertUser(db: Db, input: NewUser): Promise<UserRow> {
       email_change, created_at, updated_at
     ) values (
       ${INSTANCE_ID}, ${id}, ${input.aud}, ${input.role}, ${input.email}, ${input.phone}, ${input.passwordHash},
-      ${JSON.stringify(input.appMetadata)}::jsonb, ${JSON.stringify(userMetadata)}::jsonb,
+      ${JSON.stringify(input.appMetadata)}::text::jsonb, ${JSON.stringify(userMetadata)}::text::jsonb,
       ${input.emailConfirmed ? db`now()` : null}, ${input.phoneConfirmed ? db`now()` : null}, '', '', '', '', now(), now()
     ) returning *`;
   if (!user) throw new Error('insert into auth.users returned no row');
@@ -134,7 +134,7 @@ export async function upsertIdentity(
   const base = { sub: userId, email_verified: false, phone_verified: false };
   await db`
     insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-    values (${userId}, ${userId}, ${JSON.stringify({ ...base, ...data })}::jsonb, ${provider}, now(), now(), now())
+    values (${userId}, ${userId}, ${JSON.stringify({ ...base, ...data })}::text::jsonb, ${provider}, now(), now(), now())
     on conflict (provider_id, provider)
     do update set identity_data = auth.identities.identity_data || excluded.identity_data - 'sub', updated_at = now()`;
 }
@@ -158,7 +158,7 @@ export async function updateMetadata(
   column: 'raw_user_meta_data' | 'raw_app_meta_data',
   value: Json,
 ): Promise<void> {
-  await db`update auth.users set ${db(column)} = ${JSON.stringify(value)}::jsonb, updated_at = now() where id = ${userId}`;
+  await db`update auth.users set ${db(column)} = ${JSON.stringify(value)}::text::jsonb, updated_at = now() where id = ${userId}`;
 }
 
 /**
@@ -198,7 +198,7 @@ export async function confirmEmail(db: Db, user: UserRow): Promise<void> {
   const metadata = mergeMetadata(user.raw_user_meta_data, { email_verified: true });
   await db`
     update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()), confirmation_token = '',
-      raw_user_meta_data = ${JSON.stringify(metadata)}::jsonb, updated_at = now()
+      raw_user_meta_data = ${JSON.stringify(metadata)}::text::jsonb, updated_at = now()
     where id = ${user.id}`;
 }
 
