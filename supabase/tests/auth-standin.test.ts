@@ -379,7 +379,9 @@ describe('protocol details behind the gateway', () => {
   it('answers wrongly typed fields with bad_json and an unknown route with 404', async () => {
     const typed = await post('/signup', JSON.stringify({ email: 42, password: 'abcdefg' }));
     expect(typed.status).toBe(400);
-    expect(((await typed.json()) as { msg: string }).msg).toMatch(/^Could not parse request body as JSON: email: /);
+    expect(((await typed.json()) as { msg: string }).msg).toMatch(
+      /^Could not parse request body as JSON: email: /,
+    );
 
     const unknown = await post('/no-such-route', '{}');
     expect(unknown.status).toBe(404);
