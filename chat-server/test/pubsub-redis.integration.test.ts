@@ -4,7 +4,14 @@ import type pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPubSub, createRedisPubSub, type PubSub, type ResyncReason } from '../src/pubsub/index.ts';
 import { type RedisServer, startRedisServer } from './helpers/redis-server.ts';
-import { collector, describePubSubContract, logCapture, settle, waitUntil } from './pubsub.contract.ts';
+import {
+  collector,
+  describePubSubContract,
+  logCapture,
+  resourceCounts,
+  settle,
+  waitUntil,
+} from './pubsub.contract.ts';
 
 // One real redis-server for the whole file; each group of nodes gets its own prefix so tests never
 // hear each other's traffic.
@@ -191,6 +198,7 @@ describe('Redis pub/sub across nodes', () => {
 
   it('refuses to start with a clear error when Redis is unreachable, leaving nothing behind', async () => {
     const deadPort = redis.port === 1 ? 2 : 1; // port 1 is never listening here
+    const before = resourceCounts();
     const started = Date.now();
     await expect(
       createRedisPubSub({ url: `redis://:secret@127.0.0.1:${deadPort}`, connectTimeoutMs: 300 }),
@@ -199,6 +207,10 @@ describe('Redis pub/sub across nodes', () => {
       message: expect.stringMatching(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/),
     });
     expect(Date.now() - started).toBeLessThan(3000);
+    await settle(); // let the refused sockets finish closing
+    const after = resourceCounts();
+    expect(after.TCPSocketWrap).toBeLessThanOrEqual(before.TCPSocketWrap);
+    expect(after.Timeout).toBeLessThanOrEqual(before.Timeout);
   });
 
   it('createPubSub picks Redis when a URL is configured', async () => {

@@ -295,7 +295,7 @@ export function logCapture() {
   };
 }
 
-function resourceCounts(): { TCPSocketWrap: number; Timeout: number } {
+export function resourceCounts(): { TCPSocketWrap: number; Timeout: number } {
   const info = process.getActiveResourcesInfo();
   return {
     TCPSocketWrap: info.filter((r) => r === 'TCPSocketWrap').length,
