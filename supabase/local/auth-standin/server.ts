@@ -54,6 +54,15 @@ function compile(route: Route): CompiledRoute {
 
 const COMPILED = ROUTES.map(compile);
 
+/** A path parameter, percent-decoded; a malformed escape stays as sent (and then fails validation). */
+function decodeSegment(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    return segment ?? '';
+  }
+}
+
 /** Returns the request listener of the stand-in's HTTP server. */
 export function createRequestHandler(sql: postgres.Sql, config: StandinConfig) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -81,7 +90,7 @@ export function createRequestHandler(sql: postgres.Sql, config: StandinConfig) {
             );
       }
       const params = Object.fromEntries(
-        hit.route.names.map((name, i) => [name, decodeURIComponent(hit.match?.[i + 1] ?? '')]),
+        hit.route.names.map((name, i) => [name, decodeSegment(hit.match?.[i + 1])]),
       );
       await hit.route.handler(req, res, { sql, config, url, params });
     } catch (error) {
