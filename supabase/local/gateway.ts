@@ -63,6 +63,7 @@ const EXPOSED_HEADERS = [
   'content-profile',
   'preference-applied',
   'x-total-count',
+  'link',
   'x-supabase-api-version',
   'content-encoding',
   'content-type',

@@ -12,7 +12,7 @@ import {
 import { hostedProjectFromEnv } from './env.ts';
 import { startGateway } from './gateway.ts';
 import { isFreshDatabase, migrateDatabase } from './migrate.ts';
-import { assertPortFree, findFreePort } from './ports.ts';
+import { assertPortFree, findFreePort, LOCAL_HOST } from './ports.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import type { LogFn } from './processes.ts';
@@ -91,11 +91,14 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
   const pgDataDir = join(dataDir, 'postgres');
   const persistent = options.persistent ?? true;
-  const gatewayPort = options.gatewayPort ?? LOCAL_GATEWAY_PORT;
+  let gatewayPort = options.gatewayPort ?? LOCAL_GATEWAY_PORT;
   let dbPort = options.dbPort ?? LOCAL_DB_PORT;
 
   // Check the ports we were asked for before starting anything.
-  if (gatewayPort !== 0) await assertPortFree(gatewayPort, 'gateway', 'SUPABASE_LOCAL_GATEWAY_PORT');
+  // The gateway's port is fixed up front even when any free one will do: the Auth stand-in puts
+  // the public URL in token issuers and e-mailed links, so it must know it before it starts.
+  if (gatewayPort === 0) gatewayPort = await findFreePort();
+  else await assertPortFree(gatewayPort, 'gateway', 'SUPABASE_LOCAL_GATEWAY_PORT');
   if (!externalDbUrl) {
     if (dbPort === 0) dbPort = await findFreePort();
     else await assertPortFree(dbPort, 'Postgres', 'SUPABASE_LOCAL_DB_PORT');
@@ -136,7 +139,13 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
     const postgrest = await startPostgrest({ dbUri: authenticatorUrl(dbUrl), jwtSecret, log });
     stoppers.push(() => postgrest.stop());
 
-    const auth = await startAuthStandin({ dbUrl, jwtSecret, port: 0, log });
+    const auth = await startAuthStandin({
+      dbUrl,
+      jwtSecret,
+      port: 0,
+      externalUrl: `http://${LOCAL_HOST}:${gatewayPort}/auth/v1`,
+      log,
+    });
     stoppers.push(() => auth.stop());
 
     const gateway = await startGateway({
