@@ -2,7 +2,6 @@
  * Field schemas used by many frames. Written with `zod/mini` so the widget's bundle
  * stays small; the server uses the same schemas (zod/mini and zod share one core).
  */
-import './zod-config.ts';
 import * as z from 'zod/mini';
 import { MAX_BODY_LENGTH, MAX_CLIENT_MSG_ID_LENGTH, MAX_REF_LENGTH } from './limits.ts';
 
