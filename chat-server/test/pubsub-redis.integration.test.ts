@@ -198,6 +198,7 @@ describe('Redis pub/sub across nodes', () => {
 
   it('refuses to start with a clear error when Redis is unreachable, leaving nothing behind', async () => {
     const deadPort = redis.port === 1 ? 2 : 1; // port 1 is never listening here
+    await settle(200); // let the previous test's connections finish closing
     const before = resourceCounts();
     const started = Date.now();
     await expect(
@@ -207,7 +208,10 @@ describe('Redis pub/sub across nodes', () => {
       message: expect.stringMatching(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/),
     });
     expect(Date.now() - started).toBeLessThan(3000);
-    await settle(); // let the refused sockets finish closing
+    await waitUntil(() => {
+      const now = resourceCounts();
+      return now.TCPSocketWrap <= before.TCPSocketWrap && now.Timeout <= before.Timeout;
+    }, 2000).catch(() => {});
     const after = resourceCounts();
     expect(after.TCPSocketWrap).toBeLessThanOrEqual(before.TCPSocketWrap);
     expect(after.Timeout).toBeLessThanOrEqual(before.Timeout);

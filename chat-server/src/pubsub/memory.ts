@@ -36,7 +36,8 @@ export function createMemoryPubSub(
     async publish(channel, event) {
       checkChannel(channel);
       // Decode a fresh copy, as Redis would: the publisher may keep mutating its object.
-      fanout.deliver(channel, decodeEvent(encodeEvent(event)));
+      const json = encodeEvent(event);
+      if (fanout.has(channel)) fanout.deliver(channel, decodeEvent(json));
     },
     async subscribe(channel, handler) {
       checkChannel(channel);

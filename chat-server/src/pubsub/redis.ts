@@ -183,7 +183,8 @@ export async function createRedisPubSub(
     async publish(channel, event) {
       checkUsable(channel);
       const json = encodeEvent(event);
-      fanout.deliver(channel, decodeEvent(json));
+      // Decode a private copy only when someone here listens (the publisher may mutate its object).
+      if (fanout.has(channel)) fanout.deliver(channel, decodeEvent(json));
       try {
         await publishCmd(channel, wrap(nodeId, json));
       } catch (cause) {
