@@ -29,6 +29,13 @@ export async function readRows(sql: postgres.Sql, table: string, match: Match): 
   return [...(await sql`select * from ${sql('public')}.${sql(table)} where ${where(sql, match)}`)];
 }
 
+/** How many rows match (all rows without a match), as the superuser. */
+export async function countRows(sql: postgres.Sql, table: string, match?: Match): Promise<number> {
+  const filter = match ? where(sql, match) : sql`true`;
+  const [row] = await sql`select count(*)::int as n from ${sql('public')}.${sql(table)} where ${filter}`;
+  return row!.n as number;
+}
+
 /** Inserts one row as the superuser and returns it. */
 export async function insertRow(sql: postgres.Sql, table: string, row: Row): Promise<Row> {
   const [inserted] = await sql`insert into ${sql('public')}.${sql(table)} ${sql(row)} returning *`;
