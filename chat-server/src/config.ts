@@ -1,0 +1,114 @@
+/**
+ * Configuration from the environment, validated once at start. Every error names the variable,
+ * so a misconfigured deploy fails in its first log line instead of at the first chat.
+ */
+import { z } from 'zod';
+
+/** The Supabase CLI's public local JWT secret: the default only outside production. */
+const LOCAL_SUPABASE_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+/** Signs visitor tokens in development. Production must set VISITOR_TOKEN_SECRET. */
+const LOCAL_VISITOR_TOKEN_SECRET = 'local-development-visitor-token-secret-not-for-production';
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Public base URL of this server, used in signed file URLs. */
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  /** Role the server switches to after connecting (see the chat_server_role migration). */
+  DATABASE_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('chat_server'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_SHARDED: bool.default(false),
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+  SUPABASE_JWT_SECRET: z.string().min(32).optional(),
+  VISITOR_TOKEN_SECRET: z.string().min(32).optional(),
+  /** How long a visitor token lives; a returning visitor within it resumes their conversation. */
+  VISITOR_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Origins allowed to open agent connections (the admin app). */
+  ADMIN_ORIGINS: list.default(['http://localhost:5173', 'http://127.0.0.1:5173']),
+  STORAGE: z.enum(['local', 'supabase']).default('local'),
+  STORAGE_BUCKET: z.string().min(3).default('chat-attachments'),
+  UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  /** Secret for signing file URLs; defaults to the visitor token secret. */
+  FILE_URL_SECRET: z.string().min(32).optional(),
+  FILE_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
+  HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** Parses `env` (default: process.env). Throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return toConfig(parsed.data);
+}
+
+function toConfig(e: z.infer<typeof EnvSchema>) {
+  const production = e.NODE_ENV === 'production';
+  const missing: string[] = [];
+  if (production && !e.SUPABASE_JWT_SECRET) missing.push('SUPABASE_JWT_SECRET');
+  if (production && !e.VISITOR_TOKEN_SECRET) missing.push('VISITOR_TOKEN_SECRET');
+  if (e.STORAGE === 'supabase' && !(e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY)) {
+    missing.push('SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (STORAGE=supabase)');
+  }
+  if (missing.length > 0) throw new ConfigError(`Missing configuration: ${missing.join(', ')}`);
+  const visitorSecret = e.VISITOR_TOKEN_SECRET ?? LOCAL_VISITOR_TOKEN_SECRET;
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    databaseRole: e.DATABASE_ROLE,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    redisSharded: e.REDIS_SHARDED,
+    supabaseUrl: e.SUPABASE_URL,
+    supabaseServiceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
+    supabaseJwtSecret: e.SUPABASE_JWT_SECRET ?? LOCAL_SUPABASE_JWT_SECRET,
+    visitorTokenSecret: visitorSecret,
+    visitorTokenTtlSeconds: e.VISITOR_TOKEN_TTL_DAYS * 86_400,
+    adminOrigins: e.ADMIN_ORIGINS,
+    storage: e.STORAGE,
+    storageBucket: e.STORAGE_BUCKET,
+    uploadDir: e.UPLOAD_DIR,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    fileUrlSecret: e.FILE_URL_SECRET ?? visitorSecret,
+    fileUrlTtlSeconds: e.FILE_URL_TTL_SECONDS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
