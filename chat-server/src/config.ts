@@ -56,6 +56,18 @@ const EnvSchema = z.object({
   FILE_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3600),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+  /** Bytes queued for one WebSocket client before it is closed as a slow consumer (4013). */
+  WS_SEND_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .default(1024 * 1024),
+  /** Frames one connection may send per 10 s (a burst of malformed frames included); over it: rate_limited. */
+  WS_RATE_LIMIT_PER_CONNECTION: z.coerce.number().int().min(1).default(1500),
+  /** Frames all connections from one IP may send per 10 s. */
+  WS_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(6000),
+  /** After an agent's last connection drops, how long before colleagues see them offline. */
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -105,6 +117,10 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     fileUrlTtlSeconds: e.FILE_URL_TTL_SECONDS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    wsSendBufferBytes: e.WS_SEND_BUFFER_BYTES,
+    wsRateLimitPerConnection: e.WS_RATE_LIMIT_PER_CONNECTION,
+    wsRateLimitPerIp: e.WS_RATE_LIMIT_PER_IP,
+    presenceGraceMs: e.PRESENCE_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }
