@@ -68,6 +68,13 @@ const EnvSchema = z.object({
   WS_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(6000),
   /** After an agent's last connection drops, how long before colleagues see them offline. */
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** Behind a proxy (Fly): take the client IP from Fly-Client-IP / X-Forwarded-For. Off, a client could fake it. */
+  TRUST_PROXY: bool.default(false),
+  /** Visitor sessions (POST /v1/widget/session) one IP may create or resume per window. */
+  WIDGET_SESSION_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+  /** Widget config reads (GET /v1/widget/config) one IP may make per window. */
+  WIDGET_CONFIG_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  WIDGET_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -121,6 +128,10 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     wsRateLimitPerConnection: e.WS_RATE_LIMIT_PER_CONNECTION,
     wsRateLimitPerIp: e.WS_RATE_LIMIT_PER_IP,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
+    trustProxy: e.TRUST_PROXY,
+    widgetSessionRateLimit: e.WIDGET_SESSION_RATE_LIMIT,
+    widgetConfigRateLimit: e.WIDGET_CONFIG_RATE_LIMIT,
+    widgetRateWindowSeconds: e.WIDGET_RATE_WINDOW_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }
