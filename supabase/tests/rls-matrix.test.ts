@@ -1,9 +1,9 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type postgres from 'postgres';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonClient, signedInClient, superuserSql } from './helpers/index.ts';
 import { runCase } from './rls/attempt.ts';
-import { createFixtures, type Fixtures } from './rls/fixtures.ts';
+import { createFixtures, type Fixtures, leftovers } from './rls/fixtures.ts';
 import { MATRIX } from './rls/matrix/index.ts';
 import { OPERATIONS } from './rls/spec.ts';
 import { ACTOR_EMAIL, ACTOR_ID, ACTORS, type Actor } from './rls/world.ts';
@@ -40,8 +40,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await fixtures?.remove();
-  await sql?.end();
+  if (!sql) return;
+  try {
+    if (fixtures) {
+      await fixtures.remove();
+      expect(await leftovers(sql, fixtures.tag), 'rows this suite created and left behind').toEqual({});
+    }
+  } finally {
+    await sql.end();
+  }
 });
 
 for (const spec of MATRIX) {

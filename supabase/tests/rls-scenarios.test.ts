@@ -4,6 +4,7 @@ import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonClient, serviceClient, signedInClient, superuserSql } from './helpers/index.ts';
 import { expectPermissionDenied, expectRlsViolation } from './rls/attempt.ts';
+import { leftovers } from './rls/fixtures.ts';
 import {
   countRows,
   createAuthUser,
@@ -80,7 +81,11 @@ afterAll(async () => {
   await sql`delete from public.organizations where id in (
     select org_id from public.org_members where user_id = ${founder})`;
   await deleteAuthUsers(sql, [spareUser, founder]);
-  await sql.end();
+  try {
+    expect(await leftovers(sql, tag), 'rows this suite created and left behind').toEqual({});
+  } finally {
+    await sql.end();
+  }
 });
 
 describe('client_viewer', () => {
@@ -450,7 +455,10 @@ describe('a deactivated member', () => {
     expect(off.data).toEqual([{ active: false }]);
     try {
       const after = await visible();
-      expect(after).toEqual(Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])));
+      // README: "Deactivated members lose all access at once". Not even their own membership row.
+      expect(after, 'rows a deactivated member can still read, per table').toEqual(
+        Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])),
+      );
     } finally {
       const on = await service.from('org_members').update({ active: true }).match(member).select('active');
       expect(on.data).toEqual([{ active: true }]);

@@ -267,3 +267,27 @@ async function snippetIn(sql: postgres.Sql, org: string, owner: string | null, s
   });
   return row.id as string;
 }
+
+/**
+ * Rows carrying this run's tag that are still in the database: after cleanup there must be none,
+ * so suites sharing the database never see each other's leftovers.
+ */
+export async function leftovers(sql: postgres.Sql, tag: string): Promise<Record<string, number>> {
+  const like = `%${tag}%`;
+  const [row] = await sql`
+    select
+      (select count(*)::int from public.organizations where slug like ${like} or name like ${like}) as organizations,
+      (select count(*)::int from public.clients where name like ${like}) as clients,
+      (select count(*)::int from public.sites where name like ${like}) as sites,
+      (select count(*)::int from public.groups where name like ${like}) as groups,
+      (select count(*)::int from public.visitors where name like ${like}) as visitors,
+      (select count(*)::int from public.attachments where storage_key like ${like}) as attachments,
+      (select count(*)::int from public.calls where room_id like ${like}) as calls,
+      (select count(*)::int from public.faqs where question like ${like}) as faqs,
+      (select count(*)::int from public.snippets where shortcut like ${like}) as snippets,
+      (select count(*)::int from auth.users where email like ${like}) as users`;
+  return Object.fromEntries(Object.entries(row!).filter(([, count]) => count !== 0)) as Record<
+    string,
+    number
+  >;
+}
