@@ -12,6 +12,7 @@ import { createVisitorTokens } from './auth/visitor-token.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createSql } from './db/sql.ts';
+import { attachmentRoutes } from './http/attachment-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRouter } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -64,7 +65,7 @@ export async function createChatServer(config: Config, options: ChatServerOption
   };
 
   const realtime = createRealtime(app);
-  const route = createRouter([...healthRoutes(app)], log);
+  const route = createRouter([...healthRoutes(app), ...attachmentRoutes(app)], log);
   const server: Server = createServer((req, res) => void route(req, res));
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
