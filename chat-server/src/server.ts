@@ -15,6 +15,7 @@ import { createSql } from './db/sql.ts';
 import { attachmentRoutes } from './http/attachment-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRouter } from './http/router.ts';
+import { createWidgetRoutes } from './http/widget-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createPubSub } from './pubsub/index.ts';
@@ -65,7 +66,8 @@ export async function createChatServer(config: Config, options: ChatServerOption
   };
 
   const realtime = createRealtime(app);
-  const route = createRouter([...healthRoutes(app), ...attachmentRoutes(app)], log);
+  const widget = createWidgetRoutes(app);
+  const route = createRouter([...healthRoutes(app), ...widget.routes, ...attachmentRoutes(app)], log);
   const server: Server = createServer((req, res) => void route(req, res));
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
@@ -106,6 +108,7 @@ export async function createChatServer(config: Config, options: ChatServerOption
         server.closeAllConnections();
       });
       await realtime.close();
+      await widget.close();
       await pubsub.close().catch((error: unknown) => log.warn({ err: error }, 'closing pub/sub'));
       await sql.end({ timeout: 5 }).catch((error: unknown) => log.warn({ err: error }, 'closing Postgres'));
       log.info('shut down');
