@@ -198,9 +198,10 @@ revoke all on table public.org_members from anon, authenticated;
 grant select, insert, update, delete on table public.org_members to authenticated;
 grant all on table public.org_members to service_role;
 
--- Staff see their colleagues; a client_viewer sees only their own membership.
+-- Staff see their colleagues; a client_viewer sees only their own membership. A deactivated
+-- member sees nothing at all, not even their own row.
 create policy org_members_select on public.org_members for select to authenticated
-  using (org_id in (select private.staff_org_ids()) or user_id = (select auth.uid()));
+  using (org_id in (select private.staff_org_ids()) or (user_id = (select auth.uid()) and active));
 -- Admins manage members; only owners may create, change or remove an owner.
 create policy org_members_insert on public.org_members for insert to authenticated
   with check (
