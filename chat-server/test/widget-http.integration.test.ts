@@ -66,6 +66,7 @@ describe('widget HTTP', () => {
         { name: 'booking_ref', label: 'Booking reference', type: 'text', required: false },
       ]);
       expect(config.businessHours.sat).toEqual([{ open: '10:00', close: '16:00' }]);
+      expect(Object.keys(config.businessHours)).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat']);
       expect(config.open).toBe(isOpenAt(config.businessHours, 'Europe/Berlin', new Date()));
       expect(config.available).toBe(config.open && config.agentsOnline);
       // Nothing internal: no group, organization or client ids, no allowed domains.
@@ -404,6 +405,7 @@ describe('widget session rate limits', () => {
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(limited.headers.get('access-control-allow-origin')).toBe(PAGE);
+      expect(limited.headers.get('access-control-expose-headers')).toBe('Retry-After');
       expect((await errorOf(limited)).code).toBe('rate_limited');
     } finally {
       await server.close();

@@ -12,7 +12,12 @@ export function corsHeaders(
   allowedDomains: readonly string[],
 ): Record<string, string> {
   if (!origin || !originAllowed(origin, allowedDomains)) return { vary: 'Origin' };
-  return { vary: 'Origin', 'access-control-allow-origin': origin, 'access-control-max-age': '600' };
+  // Retry-After is not a CORS-safelisted response header: without this the widget cannot read it on a 429.
+  return {
+    vary: 'Origin',
+    'access-control-allow-origin': origin,
+    'access-control-expose-headers': 'Retry-After',
+  };
 }
 
 /**

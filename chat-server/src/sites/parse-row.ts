@@ -24,6 +24,8 @@ export interface SiteRow {
   default_group_id: string | null;
 }
 
+const WEEK_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
 const clock = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM"');
 const GreetingSchema = z.object({ from: clock, to: clock, text: z.string().min(1).max(1000) });
 const PeriodSchema = z.object({ open: clock, close: clock });
@@ -104,13 +106,15 @@ function parseBusinessHours(value: unknown, problems: string[]): BusinessHours {
     problems.push('business_hours is not an object');
     return {};
   }
-  const out: BusinessHours = {};
-  for (const [day, periods] of Object.entries(value)) {
-    if (!WEEKDAYS.includes(day as Weekday)) {
+  const days = value as Record<string, unknown>;
+  for (const day of Object.keys(days)) {
+    if (!WEEKDAYS.includes(day as Weekday))
       problems.push(`business_hours.${day} dropped: not a weekday (use mon…sun)`);
-      continue;
-    }
-    out[day as Weekday] = parseList(periods, PeriodSchema, `business_hours.${day}`, problems);
+  }
+  // Monday first, whatever order jsonb stored the keys in.
+  const out: BusinessHours = {};
+  for (const day of WEEK_ORDER) {
+    if (day in days) out[day] = parseList(days[day], PeriodSchema, `business_hours.${day}`, problems);
   }
   return out;
 }
