@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ChatServer } from '../src/server.ts';
 import { isOpenAt } from '../src/sites/business-hours.ts';
+import type { PublicWidgetConfig } from '../src/sites/public-config.ts';
 import { startChatServer } from './helpers/chat-server.ts';
 import { type RedisServer, startRedisServer } from './helpers/redis-server.ts';
 
@@ -23,6 +24,18 @@ function post(base: string, body: unknown, headers: Record<string, string> = { o
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+interface SessionAnswer {
+  token: string;
+  expiresAt: string;
+  resumed: boolean;
+  visitor: { id: string; name: string; email: string };
+  openConversationId: string | null;
+}
+
+async function sessionOf(res: Response | Promise<Response>): Promise<SessionAnswer> {
+  return (await (await res).json()) as SessionAnswer;
 }
 
 async function errorOf(res: Response) {
@@ -48,7 +61,7 @@ describe('widget HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe(PAGE);
       expect(res.headers.get('vary')).toBe('Origin');
-      const config = await res.json();
+      const config = (await res.json()) as PublicWidgetConfig;
       expect(config).toMatchObject({
         protocolVersion: 1,
         site: { key: ACME.key, name: 'acmetravel.test', title: 'Acme Travel' },
@@ -193,7 +206,7 @@ describe('widget HTTP', () => {
       const res = await post(server.url, { site: ACME.key, locale: 'de-DE', userAgent: 'widget-test' });
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe(PAGE);
-      const body = await res.json();
+      const body = await sessionOf(res);
       expect(body).toMatchObject({
         resumed: false,
         openConversationId: null,
@@ -219,7 +232,7 @@ describe('widget HTTP', () => {
     });
 
     it('resumes the same visitor with its token, with a fresh token and its open conversation', async () => {
-      const first = await (await post(server.url, { site: ACME.key })).json();
+      const first = await sessionOf(post(server.url, { site: ACME.key }));
       const [before] = await admin`select last_seen_at from public.visitors where id = ${first.visitor.id}`;
       const [conversation] =
         await admin`insert into public.conversations (org_id, client_id, site_id, visitor_id)
@@ -227,7 +240,7 @@ describe('widget HTTP', () => {
       await new Promise((r) => setTimeout(r, 1100)); // a new token differs only if its iat differs
       const res = await post(server.url, { site: ACME.key, token: first.token });
       expect(res.status).toBe(200);
-      const second = await res.json();
+      const second = await sessionOf(res);
       expect(second.visitor.id).toBe(first.visitor.id);
       expect(second.resumed).toBe(true);
       expect(second.openConversationId).toBe(conversation?.id);
@@ -238,7 +251,7 @@ describe('widget HTTP', () => {
     });
 
     it('refuses a token of another site with 401 unauthorized', async () => {
-      const globex = await (await post(server.url, { site: GLOBEX_KEY })).json();
+      const globex = await sessionOf(post(server.url, { site: GLOBEX_KEY }));
       const res = await post(server.url, { site: ACME.key, token: globex.token });
       expect(res.status).toBe(401);
       expect(res.headers.get('access-control-allow-origin')).toBe(PAGE);
@@ -248,7 +261,7 @@ describe('widget HTTP', () => {
     });
 
     it('refuses an expired token with 401 token_expired and a forged one with 401 unauthorized', async () => {
-      const created = await (await post(server.url, { site: ACME.key })).json();
+      const created = await sessionOf(post(server.url, { site: ACME.key }));
       const claims = server.app.visitorTokens.verify(created.token);
       const secret = server.app.config.visitorTokenSecret;
       const expired = jwt.sign(
@@ -281,7 +294,7 @@ describe('widget HTTP', () => {
     });
 
     it('refuses a token whose visitor was deleted with 401 unauthorized', async () => {
-      const created = await (await post(server.url, { site: ACME.key })).json();
+      const created = await sessionOf(post(server.url, { site: ACME.key }));
       await admin`delete from public.visitors where id = ${created.visitor.id}`;
       const res = await post(server.url, { site: ACME.key, token: created.token });
       expect(res.status).toBe(401);
