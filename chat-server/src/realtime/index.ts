@@ -1,10 +1,27 @@
 /**
  * The realtime side of the server: WebSocket upgrades, connections and the frame handlers.
- * server.ts hands it upgrade requests; it never sees HTTP routes.
+ * server.ts hands it upgrade requests; it never sees HTTP routes. This file only wires the
+ * modules together and owns the instance-wide timers (heartbeats) and shutdown.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { CloseCode } from '@chat/shared';
 import type { AppContext } from '../context.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { createFileStorage } from '../storage/index.ts';
+import { createAccess } from './access.ts';
+import { authenticate } from './authenticate.ts';
+import { createConnections } from './connection.ts';
+import { createConversationFeed } from './conversation-feed.ts';
+import { createSendError } from './frame-error.ts';
+import { createHandlers, type HandlerTable } from './handlers/index.ts';
+import type { HandlerDeps } from './handlers/types.ts';
+import { createOutbound } from './outbound.ts';
+import { createPresence } from './presence.ts';
+import { createFrameLimiter } from './rate-limit.ts';
+import { Registry } from './registry.ts';
+import { createViewers } from './viewers.ts';
+import { createWsUpgrader } from './ws-upgrade.ts';
 
 export interface Realtime {
   /** Takes over an HTTP upgrade on WS_PATH (auth, origin and version checks included). */
@@ -17,14 +34,116 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-// Placeholder until the realtime core lands: upgrades are refused with 501.
-export function createRealtime(_app: AppContext): Realtime {
+export function createRealtime(app: AppContext): Realtime {
+  const { config } = app;
+  const log = app.log.child({ module: 'realtime' });
+  const registry = new Registry();
+  const attachments = { storage: createFileStorage(config), ttlSeconds: config.fileUrlTtlSeconds };
+  const viewers = createViewers();
+  const outbound = createOutbound({
+    maxBufferedBytes: config.wsSendBufferBytes,
+    end: (session, code, reason) => connections.end(session, code, reason),
+  });
+  const feed = createConversationFeed({
+    sql: app.sql,
+    pubsub: app.pubsub,
+    log,
+    registry,
+    outbound,
+    viewers,
+    attachments,
+  });
+  const presence = createPresence({
+    sql: app.sql,
+    log,
+    registry,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    graceMs: config.presenceGraceMs,
+    publishOrg: (orgId, event) => feed.publishOrg(orgId, event),
+  });
+  const handlerDeps: HandlerDeps = {
+    app,
+    access: createAccess(app.sql),
+    feed,
+    outbound,
+    presence,
+    attachments,
+  };
+  const handlers: HandlerTable = createHandlers(handlerDeps);
+  const connections = createConnections({
+    app,
+    registry,
+    feed,
+    presence,
+    outbound,
+    limiter: createFrameLimiter({
+      perConnection: config.wsRateLimitPerConnection,
+      perIp: config.wsRateLimitPerIp,
+    }),
+    sendError: createSendError(outbound, app.metrics),
+    handlers: () => handlers,
+    handlerDeps: () => handlerDeps,
+  });
+  const upgrader = createWsUpgrader({
+    log,
+    authenticate: (token, origin) => authenticate(app, token, origin),
+    open: (socket, principal, ip) => connections.open(socket, principal, ip),
+    clientIp: (req) => clientIp(req, config.trustProxy),
+  });
+
+  // Pub/sub may have dropped events (Redis restarted, or a peer could not publish): re-read.
+  const stopResync = app.pubsub.onResync((reason) => {
+    log.info({ reason }, 'pub/sub resync: catching every subscription up from Postgres');
+    feed.resync().catch((error: unknown) => log.error({ err: error }, 'resync failed'));
+  });
+
+  // One timer for every connection: a peer that missed the previous ping is dead.
+  const heartbeat = setInterval(() => {
+    for (const session of [...registry.sessions]) {
+      if (!session.alive) {
+        connections.end(session, 1001, 'heartbeat timeout');
+        session.socket.terminate();
+        continue;
+      }
+      session.alive = false;
+      session.socket.ping();
+    }
+    presence.stamp().catch((error: unknown) => log.warn({ err: error }, 'presence heartbeat failed'));
+  }, config.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  let closed = false;
   return {
-    handleUpgrade(_req, socket) {
-      socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    handleUpgrade(req, socket, head) {
+      upgrader.handleUpgrade(req, socket, head);
     },
-    connectionCount: () => 0,
-    drain: async () => {},
-    close: async () => {},
+    connectionCount: () => registry.sessions.size,
+
+    async drain(graceMs) {
+      const sockets = [...registry.sessions].map((s) => s.socket);
+      for (const session of [...registry.sessions]) {
+        connections.end(session, CloseCode.SERVICE_RESTART, 'service_restart');
+      }
+      // Sessions leave the indexes at once; wait for the sockets' close handshakes to finish.
+      const deadline = Date.now() + graceMs;
+      while (Date.now() < deadline && (sockets.some((s) => s.readyState !== 3) || upgrader.pending() > 0)) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      for (const socket of sockets) if (socket.readyState !== 3) socket.terminate();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      stopResync();
+      for (const session of [...registry.sessions]) {
+        connections.end(session, CloseCode.SERVICE_RESTART, 'service_restart');
+        session.socket.terminate();
+      }
+      presence.close();
+      feed.close();
+      upgrader.close();
+    },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The minimal socket the realtime core talks to. Only server.ts knows `ws`; tests can drive the
+ * The minimal socket the realtime core talks to. Only ws-upgrade.ts knows `ws`; tests can drive the
  * core with any object of this shape.
  */
 export interface ChatSocket {
@@ -11,6 +11,8 @@ export interface ChatSocket {
   close(code: number, reason: string): void;
   /** Drops the connection without a close handshake (dead or hostile peers). */
   terminate(): void;
+  /** A transport-level ping; the transport reports the pong to the connection (heartbeats). */
+  ping(): void;
 }
 
 export const SOCKET_OPEN = 1;

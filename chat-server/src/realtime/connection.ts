@@ -1,0 +1,196 @@
+/**
+ * A connection's life: welcome, then every frame through size check → rate limit → parse →
+ * "may this kind of connection send this type?" → its handler, one frame at a time; and one
+ * cleanup path however it ends (client close, slow consumer, expiry, heartbeat, shutdown).
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CLIENT_FRAME_SENDERS,
+  type ClientFrame,
+  CloseCode,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+} from '@chat/shared';
+import type { AppContext } from '../context.ts';
+import type { ConversationFeed } from './conversation-feed.ts';
+import { FrameError, type SendError } from './frame-error.ts';
+import { ANSWERS_ITSELF, type HandlerTable } from './handlers/index.ts';
+import type { HandlerDeps } from './handlers/types.ts';
+import { stopViewing } from './handlers/viewing.ts';
+import type { Outbound } from './outbound.ts';
+import type { Presence } from './presence.ts';
+import { identityOf, type Principal } from './principal.ts';
+import { type FrameLimiter, STRIKES_BEFORE_CLOSE } from './rate-limit.ts';
+import type { Registry } from './registry.ts';
+import { clearSessionTimers, createSession, type Session, sessionTimer } from './session.ts';
+import type { ChatSocket } from './socket.ts';
+
+/** What the transport tells a connection. */
+export interface ConnectionEvents {
+  frame(data: Buffer | string, isBinary: boolean): void;
+  pong(): void;
+  closed(): void;
+}
+
+/** Frames queued behind a slow handler before new ones are refused as rate_limited. */
+const MAX_QUEUED_FRAMES = 100;
+/** setTimeout's ceiling (~24.8 days); longer token lifetimes are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface Connections {
+  open(socket: ChatSocket, principal: Principal, ip: string): ConnectionEvents;
+  /** Ends a session once: drop it from every index, then close the socket with `code`. */
+  end(session: Session, code: number, reason: string): void;
+}
+
+export function createConnections(deps: {
+  app: AppContext;
+  registry: Registry;
+  feed: ConversationFeed;
+  presence: Presence;
+  outbound: Outbound;
+  limiter: FrameLimiter;
+  sendError: SendError;
+  handlers: () => HandlerTable;
+  handlerDeps: () => HandlerDeps;
+}): Connections {
+  const { app, registry, feed, presence, outbound, limiter, sendError } = deps;
+  const log = app.log.child({ module: 'realtime' });
+
+  function cleanup(session: Session): void {
+    if (session.closed) return;
+    session.closed = true;
+    clearSessionTimers(session);
+    limiter.forget(session.id);
+    registry.remove(session);
+    if (session.viewing) {
+      for (const ref of session.viewing.values()) {
+        stopViewing(deps.handlerDeps(), session, ref).catch(() => {});
+      }
+    }
+    feed.dropSession(session);
+    app.metrics.connections.dec({ kind: session.principal.kind });
+    if (session.principal.kind === 'agent') presence.disconnected(session.principal);
+  }
+
+  function end(session: Session, code: number, reason: string): void {
+    cleanup(session);
+    try {
+      session.socket.close(code, reason);
+    } catch (error) {
+      log.debug({ err: error }, 'close failed; terminating');
+      session.socket.terminate();
+    }
+  }
+
+  function armExpiry(session: Session): void {
+    const ms = session.principal.exp * 1000 - Date.now();
+    if (ms <= 0) {
+      end(session, CloseCode.TOKEN_EXPIRED, 'token_expired');
+      return;
+    }
+    sessionTimer(session, Math.min(ms, MAX_TIMER_MS), () => armExpiry(session));
+  }
+
+  async function handle(session: Session, data: Buffer | string, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      app.metrics.framesReceived.inc({ type: 'invalid' });
+      return sendError(session, 'bad_json', 'frames must be text (JSON), not binary');
+    }
+    const parsed = parseClientFrame(typeof data === 'string' ? data : data.toString('utf8'));
+    if (!parsed.ok) {
+      app.metrics.framesReceived.inc({ type: 'invalid' });
+      return sendError(session, parsed.code, parsed.message, parsed.ref);
+    }
+    const frame = parsed.frame;
+    app.metrics.framesReceived.inc({ type: frame.type });
+    if (!CLIENT_FRAME_SENDERS[frame.type].includes(session.principal.kind)) {
+      return sendError(
+        session,
+        'unauthorized',
+        `a ${session.principal.kind} connection may not send "${frame.type}"`,
+        frame.ref,
+      );
+    }
+    try {
+      const handler = deps.handlers()[frame.type] as (s: Session, f: ClientFrame) => Promise<void>;
+      await handler(session, frame);
+      if (frame.ref && !ANSWERS_ITSELF.has(frame.type))
+        outbound.send(session, { type: 'ok', ref: frame.ref });
+    } catch (error) {
+      if (error instanceof FrameError) return sendError(session, error.code, error.message, frame.ref);
+      log.error({ err: error, type: frame.type, connection: session.id }, 'frame handler failed');
+      sendError(session, 'internal', 'The server could not handle this frame; retry', frame.ref);
+    }
+  }
+
+  return {
+    end,
+    open(socket, principal, ip) {
+      const session = createSession(`c-${randomBytes(6).toString('hex')}`, principal, socket, ip);
+      registry.add(session);
+      app.metrics.connections.inc({ kind: principal.kind });
+      armExpiry(session);
+      let queued = 0;
+
+      const welcome = async () => {
+        if (principal.kind === 'agent') {
+          presence.connected(principal);
+          await feed.joinOrg(session);
+        }
+        outbound.send(session, {
+          type: 'welcome',
+          protocolVersion: PROTOCOL_VERSION,
+          connectionId: session.id,
+          identity: identityOf(principal),
+          heartbeatIntervalMs: app.config.heartbeatIntervalMs,
+          serverTime: new Date().toISOString(),
+        });
+      };
+      // Frames that arrive before the welcome wait behind it.
+      session.queue = welcome().catch((error: unknown) => {
+        log.error({ err: error }, 'connection setup failed');
+        end(session, CloseCode.INTERNAL_ERROR, 'internal_error');
+      });
+
+      return {
+        frame(data, isBinary) {
+          if (session.closed) return;
+          session.alive = true;
+          const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+          limiter.allow(session.id, ip).then(
+            (allowed) => {
+              if (session.closed) return;
+              if (!allowed || queued >= MAX_QUEUED_FRAMES) {
+                session.strikes++;
+                if (session.strikes > STRIKES_BEFORE_CLOSE)
+                  return end(session, CloseCode.RATE_LIMITED, 'rate_limited');
+                return sendError(session, 'rate_limited', 'Too many frames; slow down');
+              }
+              session.strikes = 0;
+              if (size > MAX_FRAME_BYTES) {
+                app.metrics.framesReceived.inc({ type: 'invalid' });
+                return sendError(session, 'frame_too_large', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+              }
+              queued++;
+              session.queue = session.queue
+                .then(() => (session.closed ? undefined : handle(session, data, isBinary)))
+                .catch((error: unknown) => log.error({ err: error }, 'frame pipeline failed'))
+                .finally(() => {
+                  queued--;
+                });
+            },
+            (error: unknown) => log.error({ err: error }, 'rate limiter failed'),
+          );
+        },
+        pong() {
+          session.alive = true;
+        },
+        closed() {
+          cleanup(session);
+        },
+      };
+    },
+  };
+}

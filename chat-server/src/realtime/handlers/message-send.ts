@@ -1,0 +1,25 @@
+/**
+ * message.send: persist once (same clientMsgId → same ack, `duplicate: true`), ack, THEN publish
+ * once on the conversation channel. Visitors write as themselves; staff write messages or internal
+ * notes; a client_viewer may only read.
+ */
+import { FrameError } from '../frame-error.ts';
+import { isStaff } from '../principal.ts';
+import { storeMessage } from './store-message.ts';
+import type { HandlerFactory } from './types.ts';
+
+export const messageSendHandler: HandlerFactory<'message.send'> = (deps) => async (session, frame) => {
+  const p = session.principal;
+  if (p.kind === 'agent' && !isStaff(p))
+    throw new FrameError('forbidden', 'Client viewers can read but not send');
+  if (frame.note && p.kind === 'visitor')
+    throw new FrameError('forbidden', 'Visitors cannot write internal notes');
+  const ref = await deps.access.conversation(session, frame.conversationId);
+  await storeMessage(deps, session, ref, {
+    clientMsgId: frame.clientMsgId,
+    body: frame.body,
+    attachmentIds: frame.attachmentIds ?? [],
+    note: frame.note === true,
+    ref: frame.ref,
+  });
+};

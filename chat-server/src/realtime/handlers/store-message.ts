@@ -1,0 +1,87 @@
+/**
+ * The one path a message takes (message.send and a conversation.start's first message):
+ * persist idempotently, ack the sender, then publish once. A duplicate is published again too:
+ * if the instance that stored it died before publishing, the resend after reconnect is what gets
+ * it to the other side, and every receiver drops seqs it already has.
+ */
+import { bindAttachments, getAttachmentsForMessage } from '../../attachments/index.ts';
+import { entities, withAttachments } from '../../conversations/attachments.ts';
+import { persistMessage } from '../../conversations/messages.ts';
+import type { ConversationRef } from '../../conversations/types.ts';
+import { FrameError, notFound } from '../frame-error.ts';
+import type { Session } from '../session.ts';
+import type { HandlerDeps } from './types.ts';
+
+export interface OutgoingMessage {
+  clientMsgId: string;
+  body: string;
+  attachmentIds: string[];
+  note: boolean;
+  ref: string | undefined;
+}
+
+export async function storeMessage(
+  deps: HandlerDeps,
+  session: Session,
+  conv: ConversationRef,
+  m: OutgoingMessage,
+): Promise<void> {
+  const { app } = deps;
+  const p = session.principal;
+  const started = performance.now();
+  const senderKind = p.kind === 'visitor' ? 'visitor' : m.note ? 'note' : 'agent';
+  const senderId = p.kind === 'visitor' ? p.visitorId : p.userId;
+  const outcome = await persistMessage(
+    app.sql,
+    {
+      orgId: conv.orgId,
+      conversationId: conv.id,
+      clientMsgId: m.clientMsgId,
+      senderKind,
+      senderId,
+      senderName: p.name,
+      body: m.body,
+      ...(m.attachmentIds.length > 0 ? { payload: { attachmentIds: m.attachmentIds } } : {}),
+    },
+    async (tx, message) => {
+      if (m.attachmentIds.length === 0) return;
+      // Files this sender uploaded into this conversation and has not sent yet; locked until bound.
+      const rows = await getAttachmentsForMessage(tx, {
+        conversationId: conv.id,
+        ids: m.attachmentIds,
+        uploader: { kind: p.kind, id: senderId },
+      });
+      if (!rows) throw notFound('attachment'); // rolls the insert (and its seq) back
+      await bindAttachments(tx, message.id, m.attachmentIds);
+      message.attachments = await entities(deps.attachments, rows);
+    },
+  );
+  switch (outcome.kind) {
+    case 'not_found':
+      throw notFound();
+    case 'closed':
+      throw new FrameError('conflict', 'The conversation is closed');
+    case 'conflict':
+      throw new FrameError(
+        'conflict',
+        `clientMsgId "${m.clientMsgId}" was already used for a different message in this conversation`,
+      );
+  }
+  const { message } = outcome;
+  if (outcome.kind === 'duplicate') await withAttachments(app.sql, deps.attachments, [message]);
+  deps.outbound.send(session, {
+    type: 'ack',
+    ...(m.ref ? { ref: m.ref } : {}),
+    conversationId: conv.id,
+    clientMsgId: message.clientMsgId,
+    messageId: message.id,
+    seq: message.seq,
+    createdAt: message.createdAt,
+    duplicate: outcome.kind === 'duplicate',
+  });
+  if (outcome.kind === 'created') {
+    app.metrics.messagesPersisted.inc({ sender_kind: senderKind });
+    app.metrics.messageLatency.observe((performance.now() - started) / 1000);
+  }
+  await deps.feed.publish(conv, { kind: 'message', conversationId: conv.id, message });
+}

@@ -1,0 +1,26 @@
+/**
+ * Every frame handler is a small factory over one deps object and handles one frame type.
+ * Handlers throw FrameError to refuse a frame; the dispatcher turns it into the one `error` answer.
+ */
+import type { ClientFrameOf, ClientFrameType } from '@chat/shared';
+import type { AppContext } from '../../context.ts';
+import type { AttachmentViews } from '../../conversations/attachments.ts';
+import type { Access } from '../access.ts';
+import type { ConversationFeed } from '../conversation-feed.ts';
+import type { Outbound } from '../outbound.ts';
+import type { Presence } from '../presence.ts';
+import type { Session } from '../session.ts';
+
+export interface HandlerDeps {
+  app: AppContext;
+  access: Access;
+  feed: ConversationFeed;
+  outbound: Outbound;
+  presence: Presence;
+  /** Storage and URL lifetime for attachment links. */
+  attachments: AttachmentViews;
+}
+
+export type Handler<T extends ClientFrameType> = (session: Session, frame: ClientFrameOf<T>) => Promise<void>;
+
+export type HandlerFactory<T extends ClientFrameType> = (deps: HandlerDeps) => Handler<T>;
