@@ -98,7 +98,5 @@ function textChecker(): (chunk: Buffer | null) => void {
 
 export function tooLarge(maxBytes: number): HttpError {
   const mb = (maxBytes / (1024 * 1024)).toFixed(maxBytes % (1024 * 1024) === 0 ? 0 : 1);
-  return new HttpError(413, 'payload_too_large', `The file is larger than the ${mb} MB limit`, {
-    connection: 'close',
-  });
+  return new HttpError(413, 'payload_too_large', `The file is larger than the ${mb} MB limit`);
 }

@@ -5,12 +5,14 @@
  * a refused upload leaves nothing in storage or in the table.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Attachment } from '@chat/shared';
 import type { AppContext } from '../context.ts';
 import { HttpError, sendJson } from '../http/respond.ts';
 import type { RouteContext } from '../http/router.ts';
 import { type FileStorage, storageKey } from '../storage/index.ts';
 import { authenticate, checkOrigin, conversationForUpload } from './access.ts';
+import type { AllowedType } from './allowed-types.ts';
 import { allowOrigin } from './cors.ts';
 import { cleanFileName, finalFileName } from './file-name.ts';
 import { inspectUpload, tooLarge } from './inspect-upload.ts';
@@ -38,19 +40,27 @@ export function createUploadHandler(app: AppContext, storage: FileStorage) {
     }
     const declaredLength = Number(req.headers['content-length']);
     if (Number.isFinite(declaredLength) && declaredLength > maxBytes + MULTIPART_OVERHEAD_BYTES) {
+      abortRequestBody(req, res);
       throw tooLarge(maxBytes);
     }
 
-    const file = await receiveFile(req, maxBytes);
-    const cleaned = cleanFileName(file.fileName);
-    const inspected = await inspectUpload(file.stream, maxBytes, {
-      declaredType: file.declaredType,
-      fileName: cleaned,
-    });
     const id = randomUUID();
     const key = storageKey(conversation.orgId, conversation.id, id);
-    await storage.put(key, inspected.body, { contentType: inspected.type.contentType });
-    const { size, sha256 } = inspected.result();
+    let stored: { cleaned: string; type: AllowedType; size: number; sha256: string };
+    try {
+      const file = await receiveFile(req, maxBytes);
+      const cleaned = cleanFileName(file.fileName);
+      const inspected = await inspectUpload(file.stream, maxBytes, {
+        declaredType: file.declaredType,
+        fileName: cleaned,
+      });
+      await storage.put(key, inspected.body, { contentType: inspected.type.contentType });
+      stored = { cleaned, type: inspected.type, ...inspected.result() };
+    } catch (error) {
+      abortRequestBody(req, res);
+      throw error;
+    }
+    const { cleaned, type, size, sha256 } = stored;
 
     let entity: Attachment;
     try {
@@ -60,8 +70,8 @@ export function createUploadHandler(app: AppContext, storage: FileStorage) {
         conversationId: conversation.id,
         uploaderKind: principal.kind,
         uploaderId: principal.id,
-        fileName: finalFileName(cleaned, inspected.type),
-        contentType: inspected.type.contentType,
+        fileName: finalFileName(cleaned, type),
+        contentType: type.contentType,
         sizeBytes: size,
         storageKey: key,
         sha256,
@@ -86,4 +96,21 @@ export function createUploadHandler(app: AppContext, storage: FileStorage) {
     );
     sendJson(res, 201, entity);
   };
+}
+
+/** How long the connection stays open after a refusal so the client can read the answer. */
+const LINGER_MS = 2000;
+
+/**
+ * Stops reading a refused upload and drops the connection shortly after the answer went out.
+ * Not `connection: close`: Node would then destroy the socket the moment the answer is written,
+ * and a client still sending gets EPIPE before it can read the 413. The short linger lets it read.
+ */
+function abortRequestBody(req: IncomingMessage, res: ServerResponse): void {
+  req.unpipe();
+  req.pause();
+  res.once('finish', () => {
+    // A body that was read to the end leaves a clean connection that can be reused.
+    if (!req.complete) setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+  });
 }
