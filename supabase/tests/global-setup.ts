@@ -21,7 +21,7 @@ declare module 'vitest' {
 
 interface SharedStack {
   users: number;
-  started: Promise<{ stack: LocalSupabase; dataDir: string }>;
+  started: Promise<{ provided: ProvidedSupabase; stop(): Promise<void> }>;
 }
 
 // One stack per vitest process even when several projects (supabase, chat-server…) list this file:
@@ -35,28 +35,27 @@ const registry = globalThis as typeof globalThis & { [KEY]?: SharedStack };
  * file as their globalSetup, or call this from their own.
  */
 export async function provideLocalSupabase(project: TestProject): Promise<() => Promise<void>> {
-  registry[KEY] ??= { users: 0, started: startTestStack() };
+  registry[KEY] ??= { users: 0, started: startIsolatedTestStack() };
   const shared = registry[KEY];
   shared.users++;
-  const { stack } = await shared.started;
-  project.provide('supabase', {
-    url: stack.url,
-    anonKey: stack.anonKey,
-    serviceRoleKey: stack.serviceRoleKey,
-    jwtSecret: stack.jwtSecret,
-    dbUrl: stack.dbUrl,
-  });
+  const { provided } = await shared.started;
+  project.provide('supabase', provided);
   return async () => {
     if (--shared.users > 0) return;
     delete registry[KEY];
-    const { stack: running, dataDir } = await shared.started;
-    await running.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await (await shared.started).stop();
   };
 }
 
-async function startTestStack(): Promise<{ stack: LocalSupabase; dataDir: string }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'chat-supabase-test-'));
+/**
+ * A seeded stack on free ports in a temporary folder, for one test project. Packages whose tests
+ * write conversations and messages (chat-server, widget, admin) start their own with this, so the
+ * RLS tests never see their rows. `stop()` also removes the folder.
+ */
+export async function startIsolatedTestStack(
+  prefix = 'chat-supabase-test-',
+): Promise<{ stack: LocalSupabase; provided: ProvidedSupabase; stop(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
   const verbose = process.env.SUPABASE_LOCAL_VERBOSE === '1';
   try {
     const stack = await startLocalSupabase({
@@ -69,7 +68,18 @@ async function startTestStack(): Promise<{ stack: LocalSupabase; dataDir: string
       log: verbose ? (line) => console.log(line) : () => {},
     });
     stack.exited.then((error) => console.error(`The test Supabase stack died: ${error.message}`));
-    return { stack, dataDir };
+    const provided: ProvidedSupabase = {
+      url: stack.url,
+      anonKey: stack.anonKey,
+      serviceRoleKey: stack.serviceRoleKey,
+      jwtSecret: stack.jwtSecret,
+      dbUrl: stack.dbUrl,
+    };
+    const stop = async () => {
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    };
+    return { stack, provided, stop };
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
