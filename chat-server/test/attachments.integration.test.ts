@@ -13,6 +13,7 @@ import type { Attachment } from '@chat/shared';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInClient, superuserSql } from '../../supabase/tests/helpers/clients.ts';
+import { bindAttachments, getAttachmentsForMessage } from '../src/attachments/index.ts';
 import type { ChatServer } from '../src/server.ts';
 import { signFileUrl } from '../src/storage/index.ts';
 import { startChatServer } from './helpers/chat-server.ts';
@@ -449,6 +450,69 @@ describe('attachments over HTTP', () => {
       headers: { authorization: `Bearer ${northwindAgentToken}` },
     });
     expect(northwind.status).toBe(200);
+  });
+
+  it('lets realtime check and bind uploaded attachments to a message exactly once', async () => {
+    const { conversationId, visitorId, token } = await newConversation();
+    const other = await newConversation();
+    const ids: string[] = [];
+    for (const name of ['a.png', 'b.png']) {
+      ids.push(
+        (
+          await asAttachment(
+            await upload(conversationId, { token, bytes: makePng(), type: 'image/png', name }),
+          )
+        ).id,
+      );
+    }
+    const foreign = (
+      await asAttachment(
+        await upload(other.conversationId, { token: other.token, bytes: makePng(), type: 'image/png' }),
+      )
+    ).id;
+    const sql = server.app.sql;
+
+    const rows = await getAttachmentsForMessage(sql, {
+      conversationId,
+      ids: [ids[1] as string, ids[0] as string],
+    });
+    expect(rows?.map((r) => r.id)).toEqual([ids[1], ids[0]]);
+    expect(rows?.[0]).toMatchObject({
+      conversationId,
+      uploaderKind: 'visitor',
+      uploaderId: visitorId,
+      messageId: null,
+    });
+    expect(await getAttachmentsForMessage(sql, { conversationId, ids: [...ids, foreign] })).toBeNull();
+    expect(await getAttachmentsForMessage(sql, { conversationId, ids: [randomUUID()] })).toBeNull();
+    expect(await getAttachmentsForMessage(sql, { conversationId, ids: ['not-a-uuid'] })).toBeNull();
+    expect(
+      await getAttachmentsForMessage(sql, {
+        conversationId,
+        ids,
+        uploader: { kind: 'agent', id: visitorId },
+      }),
+    ).toBeNull();
+
+    const [message] = await su<{ id: string }[]>`
+      insert into public.messages (org_id, conversation_id, client_msg_id, sender_kind, sender_id, body)
+      values (${NORTHWIND}, ${conversationId}, ${randomUUID()}, 'visitor', ${visitorId}, 'see attached')
+      returning id`;
+    const messageId = message?.id as string;
+    await sql.begin(async (tx) => {
+      expect(await getAttachmentsForMessage(tx, { conversationId, ids })).toHaveLength(2);
+      await bindAttachments(tx, messageId, ids);
+    });
+    const bound = await su`select message_id from public.attachments where id = any(${ids}::uuid[])`;
+    expect(bound.map((r) => r.message_id)).toEqual([messageId, messageId]);
+    // Already sent: neither usable nor bindable again; nor may a file join a message of another conversation.
+    expect(await getAttachmentsForMessage(sql, { conversationId, ids })).toBeNull();
+    await expect(sql.begin((tx) => bindAttachments(tx, messageId, ids))).rejects.toThrow(
+      /Could only bind 0 of 2/,
+    );
+    await expect(sql.begin((tx) => bindAttachments(tx, messageId, [foreign]))).rejects.toThrow(
+      /Could only bind/,
+    );
   });
 });
 
