@@ -1,0 +1,107 @@
+/**
+ * (b) End-to-end latency, visitor on instance A → agent on instance B through a real Redis, with
+ * every message persisted in Postgres before it is published, at 1k and 5k msg/s offered
+ * (open loop), beside the bare ws + ioredis + one-INSERT relay under the same load.
+ */
+import { type LoadResult, runOpenLoop } from './lib/open-loop.ts';
+import { closeAll, type Flavor, openPairs, type Pair } from './lib/pairs.ts';
+import type { PartResult, Row } from './lib/report.ts';
+import { type MeasuredServer, startOurServer, startReference, stopServers } from './lib/servers.ts';
+import type { BenchStack } from './lib/stack.ts';
+import { fmt, ratio, sleep } from './lib/stats.ts';
+
+export interface LatencyOptions {
+  rates: number[];
+  seconds: number;
+  pairs: number;
+  log: (line: string) => void;
+}
+
+export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Promise<PartResult> {
+  const ref = await measure('reference', stack, opts);
+  const ours = await measure('ours', stack, opts);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  opts.rates.forEach((rate, i) => {
+    const o = ours[i] as LoadResult;
+    const r = ref[i] as LoadResult;
+    const at = `${fmt(rate)} msg/s`;
+    for (const p of ['p50', 'p99', 'p999'] as const) {
+      rows.push({
+        metric: `${at}: ${p} latency (ms)`,
+        ours: fmt(o[p], 1),
+        reference: fmt(r[p], 1),
+        ratio: ratio(o[p], r[p]),
+        ...(p === 'p99' ? { target: '≤ 1.5× ref', pass: o.p99 <= 1.5 * r.p99 } : {}),
+      });
+    }
+    rows.push({
+      metric: `${at}: lost / duplicated (of sent)`,
+      ours: `${fmt(o.lost)} / ${fmt(o.duplicated)} (of ${fmt(o.sent)})`,
+      reference: `${fmt(r.lost)} / ${fmt(r.duplicated)} (of ${fmt(r.sent)})`,
+      ratio: '',
+      target: 'zero lost',
+      pass: o.lost === 0 && o.duplicated === 0,
+    });
+    rows.push({
+      metric: `${at}: achieved send rate (msg/s)`,
+      ours: fmt(o.sentRate),
+      reference: fmt(r.sentRate),
+      ratio: ratio(o.sentRate, r.sentRate),
+    });
+    for (const [name, result] of [
+      ['ours', o],
+      ['reference', r],
+    ] as const) {
+      if (Object.keys(result.errors).length > 0)
+        notes.push(`${at} ${name}: error frames ${JSON.stringify(result.errors)}`);
+      if (result.acked !== result.sent)
+        notes.push(`${at} ${name}: ${result.sent - result.acked} sends never acked`);
+    }
+  });
+  return {
+    title: '(b) End-to-end latency, visitor on A → agent on B through Redis, persistence on',
+    setup:
+      `${opts.pairs} visitor/agent pairs (one conversation each), visitors on instance A, agents on instance B, ` +
+      `open-loop sends round-robin for ${opts.seconds} s per rate; latency = send → agent receives, one clock. ` +
+      'Reference: bare ws + ioredis relay (two processes) + one Postgres INSERT per message, same order (insert, ack, publish).',
+    rows,
+    notes,
+  };
+}
+
+async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions): Promise<LoadResult[]> {
+  let a: MeasuredServer | undefined;
+  let b: MeasuredServer | undefined;
+  let pairs: Pair[] = [];
+  try {
+    [a, b] = await Promise.all(
+      flavor === 'ours'
+        ? [
+            startOurServer(stack, { label: 'A', redis: true }),
+            startOurServer(stack, { label: 'B', redis: true }),
+          ]
+        : [startReference(stack, 'relay', 'ref-A'), startReference(stack, 'relay', 'ref-B')],
+    );
+    pairs = await openPairs(flavor, stack, a.wsBase, b.wsBase, opts.pairs, `latency-${flavor}`);
+    // Warm-up (JIT, pools, connections), not counted.
+    await runOpenLoop(pairs, { rate: opts.rates[0] ?? 1000, seconds: 2, tag: `warm-${flavor}` });
+    await sleep(500);
+    const results: LoadResult[] = [];
+    for (const rate of opts.rates) {
+      const result = await runOpenLoop(pairs, { rate, seconds: opts.seconds, tag: `${flavor}-${rate}` });
+      opts.log(
+        `  ${flavor.padEnd(9)} ${fmt(rate)} msg/s: p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ` +
+          `p999 ${fmt(result.p999, 1)} ms, max ${fmt(result.max, 1)} ms, sent ${fmt(result.sent)} ` +
+          `(${fmt(result.sentRate)}/s), lost ${result.lost}, dup ${result.duplicated}` +
+          (Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''),
+      );
+      results.push(result);
+      await sleep(1000);
+    }
+    return results;
+  } finally {
+    closeAll(pairs.flatMap((p) => [p.visitor, p.agent]));
+    await stopServers([a, b]);
+  }
+}
