@@ -12,7 +12,11 @@ import { describeExit, isRunning, type LogFn, lineLogger, waitForExit } from './
 // exit code a test runner has set, so failing tests would exit 0; on 'exit' the same hook throws.
 // We stop our clusters ourselves (stop(), the signal handling in processes.ts, and the 'exit' safety
 // net below), so those hooks go.
-for (const event of ['beforeExit', 'message', 'exit']) asyncExitHook.unhookEvent(event);
+// (This module may be evaluated more than once per process, e.g. by two vitest projects, while
+// async-exit-hook is one shared instance: unhook only what is still hooked.)
+for (const event of ['beforeExit', 'message', 'exit']) {
+  if (asyncExitHook.hookedEvents().includes(event)) asyncExitHook.unhookEvent(event);
+}
 
 /** The local superuser, as the Supabase CLI names it. Only ever reachable on 127.0.0.1. */
 export const SUPERUSER = 'postgres';
