@@ -42,6 +42,8 @@ export interface Connections {
   open(socket: ChatSocket, principal: Principal, ip: string): ConnectionEvents;
   /** Ends a session once: drop it from every index, then close the socket with `code`. */
   end(session: Session, code: number, reason: string): void;
+  /** Ends a dead peer's session without a close handshake. */
+  kill(session: Session): void;
 }
 
 export function createConnections(deps: {
@@ -127,6 +129,10 @@ export function createConnections(deps: {
 
   return {
     end,
+    kill(session) {
+      cleanup(session);
+      session.socket.terminate();
+    },
     open(socket, principal, ip) {
       const session = createSession(`c-${randomBytes(6).toString('hex')}`, principal, socket, ip);
       registry.add(session);

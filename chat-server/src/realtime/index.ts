@@ -101,8 +101,7 @@ export function createRealtime(app: AppContext): Realtime {
   const heartbeat = setInterval(() => {
     for (const session of [...registry.sessions]) {
       if (!session.alive) {
-        connections.end(session, 1001, 'heartbeat timeout');
-        session.socket.terminate();
+        connections.kill(session);
         continue;
       }
       session.alive = false;
