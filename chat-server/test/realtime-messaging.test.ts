@@ -2,6 +2,9 @@
  * Messaging over real sockets against the seeded database: start, reply, idempotent resends,
  * resume without gap or duplicate, who may read and write what, notes, close, rate, read.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import type { ChatServer } from '../src/server.ts';
@@ -20,14 +23,18 @@ let server: ChatServer;
 let db: ReturnType<typeof superuserSql>;
 const open: TestClient[] = [];
 
+let uploadDir: string;
+
 beforeAll(async () => {
-  server = await startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000' });
+  uploadDir = await mkdtemp(join(tmpdir(), 'realtime-uploads-'));
+  server = await startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000', UPLOAD_DIR: uploadDir });
   db = superuserSql();
 });
 afterAll(async () => {
   await Promise.all(open.map((c) => c.close()));
   await server?.close();
   await db?.end();
+  await rm(uploadDir, { recursive: true, force: true });
 });
 
 async function visitor(site = 'acme_travel_demo') {
@@ -36,6 +43,19 @@ async function visitor(site = 'acme_travel_demo') {
   open.push(client);
   await client.next('welcome');
   return { ...session, client };
+}
+
+/** Uploads a text file into a conversation the way the widget does; returns the attachment id. */
+async function uploadText(conversationId: string, token: string, text: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([text], { type: 'text/plain' }), 'notes.txt');
+  const res = await fetch(`${server.url}/v1/conversations/${conversationId}/attachments`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${token}`, origin: SITE_ORIGIN },
+  });
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
 }
 
 async function agent(user: { id: string; email: string }) {
@@ -398,5 +418,36 @@ describe('close, rate and read', () => {
     await v.client.next('ok', (f) => f.ref === rr);
     const [row] = await db`select visitor_read_seq from public.conversations where id = ${chat.id}`;
     expect(Number(row?.visitor_read_seq)).toBe(3);
+  });
+});
+
+describe('attachments on messages', () => {
+  it('binds uploaded files to the message, delivers them live and in sync, and never twice', async () => {
+    const v = await visitor();
+    const chat = await startChat(v);
+    const agent1 = await agent(USERS.agent1);
+    await subscribe(agent1, chat.id);
+    const id = await uploadText(chat.id, v.token, 'my booking reference is A-1042\n');
+    const ack = await send(v.client, chat.id, 'with-file', '', { attachmentIds: [id] });
+    expect(ack.duplicate).toBe(false);
+    const live = await agent1.next('message', (f) => f.message.clientMsgId === 'with-file');
+    expect(live.message.attachments).toMatchObject([
+      { id, fileName: 'notes.txt', contentType: 'text/plain; charset=utf-8' },
+    ]);
+    const download = await fetch(new URL(live.message.attachments[0]?.url as string, server.url));
+    expect(await download.text()).toBe('my booking reference is A-1042\n');
+    const sync = await subscribe(agent1, chat.id, ack.seq - 1);
+    expect(sync.messages[0]?.attachments.map((a) => a.id)).toEqual([id]);
+    // A file already sent cannot ride on another message; an unknown one neither.
+    const reuse = await refusal(v.client, {
+      type: 'message.send',
+      conversationId: chat.id,
+      clientMsgId: 'again',
+      body: 'same file',
+      attachmentIds: [id],
+    });
+    expect(reuse.code).toBe('not_found');
+    const next = await send(v.client, chat.id, 'after-refusal', 'no seq was burnt');
+    expect(next.seq).toBe(ack.seq + 1);
   });
 });
