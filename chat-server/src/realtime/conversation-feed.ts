@@ -151,7 +151,13 @@ export function createConversationFeed(deps: {
     }
   }
 
-  async function attach(session: Session, ref: ConversationRef, watermark: number): Promise<Subscription> {
+  /** Undefined when the connection closed meanwhile (nothing is left registered for it). */
+  async function attach(
+    session: Session,
+    ref: ConversationRef,
+    watermark: number,
+  ): Promise<Subscription | undefined> {
+    if (session.closed) return undefined;
     let sub = session.subscriptions.get(ref.id);
     if (sub) {
       sub.delivery = new DeliveryState(watermark);
@@ -166,6 +172,10 @@ export function createConversationFeed(deps: {
     } catch (error) {
       detach(session, ref.id);
       throw error;
+    }
+    if (session.closed) {
+      detach(session, ref.id);
+      return undefined;
     }
     return sub;
   }
@@ -191,7 +201,7 @@ export function createConversationFeed(deps: {
   return {
     async subscribe(session, ref, page) {
       const sub = await attach(session, ref, page.afterSeq);
-      if (session.closed) return;
+      if (!sub) return;
       try {
         const [result, conversation] = await Promise.all([
           read({
@@ -226,7 +236,7 @@ export function createConversationFeed(deps: {
 
     async follow(session, ref, fromSeq) {
       const sub = await attach(session, ref, fromSeq);
-      release(session, sub);
+      if (sub) release(session, sub);
     },
 
     unsubscribe: (session, conversationId) => detach(session, conversationId),
