@@ -17,3 +17,17 @@ export async function requireRole(allowed: (role: OrgRole | undefined) => boolea
   await session.ready();
   if (!allowed(session.role)) error(404, 'Page not found');
 }
+
+/** A layout or page load that only lets `allowed` roles in. */
+export function guardRole(allowed: (role: OrgRole | undefined) => boolean) {
+  return async () => {
+    await requireRole(allowed);
+  };
+}
+
+/** The current organization's id, once the session is loaded (the (app) layout guarantees one). */
+export async function currentOrgId(): Promise<string> {
+  await session.ready();
+  if (!session.orgId) error(403, 'You are not a member of any organization.');
+  return session.orgId;
+}

@@ -1,1 +1,1 @@
-export { default as Badge } from './badge.svelte';
+export { type BadgeTone, default as Badge } from './badge.svelte';
