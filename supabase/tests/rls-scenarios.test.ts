@@ -16,7 +16,7 @@ import {
   runTag,
   snapshot,
 } from './rls/sql.ts';
-import { CLIENT, GROUP, ORG, TENANT_TABLES, USER } from './rls/world.ts';
+import { CLIENT, GROUP, ORG, TENANT_RELATIONS, USER } from './rls/world.ts';
 
 /**
  * The cases the issue names explicitly, each spelled out against the seed: cross-client and
@@ -48,7 +48,7 @@ beforeAll(async () => {
     founder: founderEmail,
   };
   for (const [name, email] of Object.entries(logins)) as[name] = await signedInClient(email);
-  // The seed has no attachments or calls: give anon something to fail to read.
+  // The seed has no attachments, calls, offers or e-mails: give anon something to fail to read.
   const [conversation] =
     await sql`select org_id, id from public.conversations where org_id = ${ORG.northwind} limit 1`;
   const inConversation = {
@@ -71,6 +71,20 @@ beforeAll(async () => {
     started_by_kind: 'visitor',
     started_by: uploader,
   });
+  await insertRow(sql, 'conversation_offers', {
+    ...inConversation,
+    user_id: USER.agent3,
+    kind: 'consult',
+    note: `RLS ${tag} offer`,
+    expires_at: new Date(Date.now() + 3_600_000),
+  });
+  await insertRow(sql, 'outbound_emails', {
+    ...inConversation,
+    kind: 'transcript',
+    to_email: 'visitor@example.test',
+    subject: `RLS ${tag} transcript`,
+    body_text: 'Your conversation.',
+  });
 });
 
 afterAll(async () => {
@@ -78,6 +92,8 @@ afterAll(async () => {
   if (!sql) return;
   await sql`delete from public.attachments where storage_key = ${`rls-${tag}/receipt.pdf`}`;
   await sql`delete from public.calls where room_id = ${`rls-${tag}`}`;
+  await sql`delete from public.conversation_offers where note = ${`RLS ${tag} offer`}`;
+  await sql`delete from public.outbound_emails where subject = ${`RLS ${tag} transcript`}`;
   await sql`delete from public.organizations where id in (
     select org_id from public.org_members where user_id = ${founder})`;
   await deleteAuthUsers(sql, [spareUser, founder]);
@@ -117,6 +133,42 @@ describe('client_viewer', () => {
     const { data: managed } = await acmeMessages(as.manager!);
     expect(managed!.filter((m) => m.sender_kind === 'note').length).toBeGreaterThan(0);
     expect(managed!.length).toBe(viewed!.length + managed!.filter((m) => m.sender_kind === 'note').length);
+  });
+});
+
+describe('conversation_metrics (security_invoker view)', () => {
+  it('counts only the messages the reader may see: no internal notes for the client viewer', async () => {
+    // A seed Acme conversation with an internal note: the manager's figures count it, the viewer's not.
+    const [conversation] = await sql`
+      select c.id, count(*) filter (where m.sender_kind = 'note')::int as notes
+      from public.conversations c join public.messages m on m.conversation_id = c.id
+      where c.client_id = ${CLIENT.acme}
+      group by c.id having count(*) filter (where m.sender_kind = 'note') > 0
+      limit 1`;
+    expect(conversation, 'the seed has an Acme conversation with a note').toBeDefined();
+    const metrics = (client: SupabaseClient) =>
+      client
+        .from('conversation_metrics')
+        .select('notes, visitor_messages')
+        .eq('conversation_id', conversation!.id);
+    const managed = await metrics(as.manager!);
+    const viewed = await metrics(as.viewer!);
+    expect(managed.error).toBeNull();
+    expect(viewed.error).toBeNull();
+    expect(managed.data).toEqual([{ notes: conversation!.notes, visitor_messages: expect.any(Number) }]);
+    expect(viewed.data).toEqual([{ notes: 0, visitor_messages: managed.data![0]!.visitor_messages }]);
+  });
+
+  it('shows every reader exactly the conversations they can read', async () => {
+    for (const who of ['owner', 'manager', 'agent1', 'agent3', 'viewer', 'contosoOwner']) {
+      const { data: conversations } = await as[who]!.from('conversations').select('id');
+      const { data: metrics, error } = await as[who]!.from('conversation_metrics').select('conversation_id');
+      expect(error, who).toBeNull();
+      expect(metrics!.length, `${who} reads some metrics`).toBeGreaterThan(0);
+      expect(new Set(metrics!.map((row) => row.conversation_id)), who).toEqual(
+        new Set(conversations!.map((row) => row.id)),
+      );
+    }
   });
 });
 
@@ -425,7 +477,7 @@ describe('forging another organization', () => {
 });
 
 describe('anon', () => {
-  for (const table of TENANT_TABLES) {
+  for (const table of TENANT_RELATIONS) {
     it(`reads nothing from ${table}`, async () => {
       expect(await countRows(sql, table), 'the seed has rows here').toBeGreaterThan(0);
       const { data, error } = await anonClient().from(table).select('*');
@@ -439,7 +491,7 @@ describe('a deactivated member', () => {
     const member = { org_id: ORG.northwind, user_id: USER.agent2 };
     const visible = async () => {
       const counts: Record<string, number> = {};
-      for (const table of TENANT_TABLES) {
+      for (const table of TENANT_RELATIONS) {
         const { data, error } = await as.agent2!.from(table).select('*');
         expect(error, table).toBeNull();
         counts[table] = data!.length;
@@ -457,7 +509,7 @@ describe('a deactivated member', () => {
       const after = await visible();
       // README: "Deactivated members lose all access at once". Not even their own membership row.
       expect(after, 'rows a deactivated member can still read, per table').toEqual(
-        Object.fromEntries(TENANT_TABLES.map((table) => [table, 0])),
+        Object.fromEntries(TENANT_RELATIONS.map((table) => [table, 0])),
       );
     } finally {
       const on = await service.from('org_members').update({ active: true }).match(member).select('active');

@@ -82,7 +82,12 @@ async function tryInsert(
       [],
     );
     const { data, error } = await client.from(spec.table).insert(row).select();
-    if (allowed) {
+    if (isView(spec)) {
+      expectViewNotUpdatable(error, data, context);
+      expect(await readRows(c.sql, spec.table, key), `${context}: refused, yet shows in the view`).toEqual(
+        [],
+      );
+    } else if (allowed) {
       expect(error, context).toBeNull();
       expect(data, context).toHaveLength(1);
       expect(data?.[0], context).toMatchObject(row);
@@ -93,7 +98,8 @@ async function tryInsert(
       expect(await readRows(c.sql, spec.table, key), `${context}: refused, yet stored`).toEqual([]);
     }
   } finally {
-    await deleteRows(c.sql, spec.table, key);
+    // A view holds no rows of its own (and refuses deletes even from the superuser).
+    if (!isView(spec)) await deleteRows(c.sql, spec.table, key);
     await restore?.();
   }
   return true;
@@ -119,7 +125,10 @@ async function tryUpdate(
     try {
       const { data, error } = await client.from(spec.table).update(probe.patch).match(match).select();
       const after = await readRows(c.sql, spec.table, match);
-      if (allowed) {
+      if (isView(spec)) {
+        expectViewNotUpdatable(error, data, context);
+        expect(after[0], `${context}: refused, yet changed`).toMatchObject(original);
+      } else if (allowed) {
         expect(error, context).toBeNull();
         expect(data, context).toHaveLength(1);
         expect(data?.[0], context).toMatchObject(probe.patch);
@@ -130,7 +139,7 @@ async function tryUpdate(
         expect(after[0], `${context}: refused, yet changed`).toMatchObject(original);
       }
     } finally {
-      await updateRows(c.sql, spec.table, match, original);
+      if (!isView(spec)) await updateRows(c.sql, spec.table, match, original);
     }
   } finally {
     await restore?.();
@@ -154,7 +163,10 @@ async function tryDelete(
     expect(await readRows(c.sql, spec.table, match), `${context}: row to delete missing`).toHaveLength(1);
     const { data, error } = await client.from(spec.table).delete().match(match).select();
     const after = await readRows(c.sql, spec.table, match);
-    if (allowed) {
+    if (isView(spec)) {
+      expectViewNotUpdatable(error, data, context);
+      expect(after, `${context}: refused, yet deleted`).toHaveLength(1);
+    } else if (allowed) {
       expect(error, context).toBeNull();
       expect(data, context).toHaveLength(1);
       expect(after, `${context}: row still there`).toEqual([]);
@@ -164,10 +176,25 @@ async function tryDelete(
       expect(after, `${context}: refused, yet deleted`).toHaveLength(1);
     }
   } finally {
-    await deleteRows(c.sql, spec.table, match);
+    // A view's delete probe removes what it created through `restore` (from the underlying table).
+    if (!isView(spec)) await deleteRows(c.sql, spec.table, match);
     await restore?.();
   }
   return true;
+}
+
+function isView(spec: TableSpec): boolean {
+  return spec.relation === 'view';
+}
+
+/**
+ * A write to a view Postgres cannot update on its own (joins, aggregates): 55000 "cannot insert
+ * into / update / delete from view", raised while rewriting the statement, whoever asks.
+ */
+export function expectViewNotUpdatable(error: PostgrestError | null, data: unknown, context: string): void {
+  expect(error?.code, `${context}: expected 55000, the view is not updatable`).toBe('55000');
+  expect(error?.message, context).toMatch(/cannot (insert into|update|delete from) view/);
+  expect(data, context).toBeNull();
 }
 
 /** No table privilege: PostgREST answers 401/403 with Postgres's 42501 "permission denied for table". */

@@ -6,11 +6,12 @@ import { CLIENT, GROUP, ORG, SITE, USER } from './world.ts';
 /**
  * Rows the RLS matrix probes, created as the superuser before the suite and removed after it.
  *
- * The seed has no attachments or calls, and its conversations do not cover every way an agent may
- * see one, so the suite arranges its own: a conversation per visibility rule, each with a visitor
- * message and an internal note, attachments on both, calls, FAQs, snippets (org-wide and one
- * personal per actor) and logins with no membership (to add as members). Every name carries a
- * run tag; everything hangs off fixture visitors and users, so removal is a handful of deletes.
+ * The seed has no attachments, calls, offers or outbound e-mails, and its conversations do not cover
+ * every way an agent may see one, so the suite arranges its own: a conversation per visibility rule,
+ * each with a visitor message and an internal note, attachments on both, calls, offers, outbound
+ * e-mails, FAQs, snippets (org-wide and one personal per actor) and logins with no membership (to
+ * add as members). Every name carries a run tag; everything hangs off fixture visitors and users,
+ * so removal is a handful of deletes.
  */
 export interface Fixtures {
   tag: string;
@@ -60,6 +61,20 @@ export interface Fixtures {
     /** Personal snippets, keyed by owner user id (owner, admin, manager, agent1, agent2, viewer). */
     personal: Record<string, string>;
   };
+  offer: {
+    /** Pending assignment of Acme/Bookings to agent1. */
+    agent1Bookings: string;
+    /** agent3 invites agent1 to consult on Globex/Technical, a conversation agent1 cannot see yet. */
+    agent1ConsultTechnical: string;
+    /** Pending assignment of Globex/Technical to agent3. */
+    agent3Technical: string;
+    /** An expired assignment of Acme/Bookings to agent2: same conversation as agent1's, another agent. */
+    agent2BookingsExpired: string;
+    /** An offer naming the client viewer (the schema does not stop it): viewers see no offers at all. */
+    viewerBookings: string;
+    contoso: string;
+  };
+  email: { offlineReplyAcme: string; transcriptGlobex: string; contoso: string };
   remove(): Promise<void>;
 }
 
@@ -172,6 +187,26 @@ export async function createFixtures(sql: postgres.Sql): Promise<Fixtures> {
     personal,
   };
 
+  const offerOf = (org: string, conversationId: string, user: string, more: Record<string, unknown> = {}) =>
+    offerIn(sql, { org_id: org, conversation_id: conversationId, user_id: user, ...more }, tag);
+  const offer = {
+    agent1Bookings: await offerOf(nw, conv.bookingsAcme, USER.agent1),
+    agent1ConsultTechnical: await offerOf(nw, conv.technicalGlobex, USER.agent1, {
+      kind: 'consult',
+      offered_by: USER.agent3,
+    }),
+    agent3Technical: await offerOf(nw, conv.technicalGlobex, USER.agent3),
+    agent2BookingsExpired: await offerOf(nw, conv.bookingsAcme, USER.agent2, { status: 'expired' }),
+    viewerBookings: await offerOf(nw, conv.bookingsAcme, USER.viewer, { kind: 'consult' }),
+    contoso: await offerOf(ORG.contoso, conv.contoso, USER.contosoAgent),
+  };
+
+  const email = {
+    offlineReplyAcme: await emailIn(sql, nw, conv.bookingsAcme, 'offline_reply', tag),
+    transcriptGlobex: await emailIn(sql, nw, conv.technicalGlobex, 'transcript', tag),
+    contoso: await emailIn(sql, ORG.contoso, conv.contoso, 'offline_reply', tag),
+  };
+
   return {
     tag,
     ...users,
@@ -183,8 +218,11 @@ export async function createFixtures(sql: postgres.Sql): Promise<Fixtures> {
     call,
     faq,
     snippet,
+    offer,
+    email,
     async remove() {
-      // Visitors take their conversations (and messages, attachments, calls, participants) with them.
+      // Visitors take their conversations (and messages, attachments, calls, participants, offers and
+      // e-mails) with them.
       await sql`delete from public.visitors where id in ${sql(Object.values(visitor))}`;
       await sql`delete from public.faqs where id in ${sql(Object.values(faq))}`;
       await sql`delete from public.snippets where id in ${sql([snippet.northwindShared, snippet.contosoShared, ...Object.values(personal)])}`;
@@ -268,6 +306,27 @@ async function snippetIn(sql: postgres.Sql, org: string, owner: string | null, s
   return row.id as string;
 }
 
+async function offerIn(sql: postgres.Sql, row: Record<string, unknown>, tag: string) {
+  const inserted = await insertRow(sql, 'conversation_offers', {
+    note: `RLS ${tag} offer`,
+    expires_at: new Date(Date.now() + 3_600_000),
+    ...row,
+  });
+  return inserted.id as string;
+}
+
+async function emailIn(sql: postgres.Sql, org: string, conversationId: string, kind: string, tag: string) {
+  const row = await insertRow(sql, 'outbound_emails', {
+    org_id: org,
+    conversation_id: conversationId,
+    kind,
+    to_email: 'visitor@example.test',
+    subject: `RLS ${tag}: your conversation`,
+    body_text: 'Thanks for getting in touch.',
+  });
+  return row.id as string;
+}
+
 /**
  * Rows carrying this run's tag that are still in the database: after cleanup there must be none,
  * so suites sharing the database never see each other's leftovers.
@@ -285,6 +344,8 @@ export async function leftovers(sql: postgres.Sql, tag: string): Promise<Record<
       (select count(*)::int from public.calls where room_id like ${like}) as calls,
       (select count(*)::int from public.faqs where question like ${like}) as faqs,
       (select count(*)::int from public.snippets where shortcut like ${like}) as snippets,
+      (select count(*)::int from public.conversation_offers where note like ${like}) as conversation_offers,
+      (select count(*)::int from public.outbound_emails where subject like ${like}) as outbound_emails,
       (select count(*)::int from auth.users where email like ${like}) as users`;
   return Object.fromEntries(Object.entries(row!).filter(([, count]) => count !== 0)) as Record<
     string,

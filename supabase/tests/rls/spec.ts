@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Fixtures } from './fixtures.ts';
 import type { Match, Row } from './sql.ts';
-import { ACTORS, type Actor, type TenantTable } from './world.ts';
+import { ACTORS, type Actor, type TenantRelation } from './world.ts';
 
 /**
  * The shape of the RLS matrix: for each table and operation, a few named probes (rows to read, to
@@ -56,7 +56,14 @@ export interface OperationSpec<P> {
 }
 
 export interface TableSpec {
-  table: TenantTable;
+  table: TenantRelation;
+  /**
+   * 'view' for a view that is not automatically updatable (joins, aggregates): every insert, update
+   * or delete fails with 55000 "cannot insert into view" for everyone, anon included, because
+   * Postgres refuses the statement while rewriting it, before privileges or RLS are looked at.
+   * Its writes can only be refused, and the suite never writes to it as the superuser either.
+   */
+  relation?: 'table' | 'view';
   /**
    * The table privileges `authenticated` holds (from the migrations). Without the privilege a request
    * fails with 42501 "permission denied"; with it, RLS decides: a refused insert fails with 42501
@@ -81,8 +88,22 @@ export const NORTHWIND_STAFF: readonly Actor[] = ['owner', 'admin', 'manager', '
 export const NORTHWIND_MANAGERS: readonly Actor[] = ['owner', 'admin', 'manager'];
 export const NORTHWIND_ADMINS: readonly Actor[] = ['owner', 'admin'];
 
-/** Fails fast when a spec names a probe that does not exist (a typo would make a case vacuous). */
+/**
+ * Fails fast when a spec names a probe that does not exist (a typo would make a case vacuous), or
+ * when a view's spec expects a write to succeed (the suite could not clean up after it).
+ */
 export function checkSpec(spec: TableSpec): void {
+  if (spec.relation === 'view') {
+    for (const operation of OPERATIONS.filter((op) => op !== 'select')) {
+      const writers = Object.entries(spec[operation].allowed)
+        .filter(([, labels]) => labels.length > 0)
+        .map(([actor]) => actor);
+      if (spec.granted[operation] || writers.length > 0)
+        throw new Error(
+          `${spec.table} is a view: nobody may ${operation} it (spec allows ${writers.join()})`,
+        );
+    }
+  }
   for (const operation of OPERATIONS) {
     const { probes, allowed } = spec[operation] as OperationSpec<unknown>;
     for (const actor of ACTORS) {

@@ -92,5 +92,15 @@ export const TENANT_TABLES = [
   'faqs',
   'snippets',
   'agent_status',
+  'conversation_offers',
+  'outbound_emails',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
+
+/** Views over tenant tables (security_invoker, so their tables' RLS decides), in README order. */
+export const TENANT_VIEWS = ['conversation_metrics'] as const;
+export type TenantView = (typeof TENANT_VIEWS)[number];
+
+/** Every row of the README's permission matrix: the tables, then the views. */
+export const TENANT_RELATIONS = [...TENANT_TABLES, ...TENANT_VIEWS] as const;
+export type TenantRelation = (typeof TENANT_RELATIONS)[number];
