@@ -8,7 +8,7 @@
  * BENCH_PAIRS (100), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000), BENCH_VERBOSE=1.
  */
 import { writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fanoutPart } from './fanout.ts';
@@ -52,6 +52,7 @@ process.once('SIGINT', () => {
 });
 
 const startedAt = new Date();
+const loadBefore = loadavg()[0] ?? 0;
 const results: PartResult[] = [];
 try {
   log('starting Postgres (embedded, temp dir) and redis-server…');
@@ -101,6 +102,7 @@ const report = [
   '',
   `Machine: ${machine}. Command: \`npm run bench -w chat-server\`${chosen.length ? ` (parts: ${parts.join(', ')})` : ''}.`,
   'Postgres: embedded PostgreSQL 17 (temp dir); Redis: local redis-server; every server in its own process.',
+  `Load average (1 min) before the run: ${loadBefore.toFixed(2)}; the bench process, both servers, Redis and Postgres share the cores.`,
   '',
   ...results.map((r) => `${markdownTable(r)}\n`),
 ].join('\n');
