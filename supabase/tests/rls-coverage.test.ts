@@ -19,7 +19,7 @@ const POLICY_ROLES = ['authenticated', 'chat_server'];
  */
 const REPORTED: Record<string, string> = {
   'private.touch_updated_at(): not security definer':
-    'a trigger that only sets updated_at needs no extra rights; the lead decides: definer, or exempt for good',
+    "decided: a trigger that only sets NEW.updated_at needs no rights beyond the writer's; invoker is least privilege",
   'private.analytics_conversations(uuid,timestamp with time zone,timestamp with time zone,uuid): not security definer':
     'security invoker on purpose (admin_analytics migration): as definer it would bypass RLS and return any ' +
     "organization's conversations for any p_org_id; the lead decides: move it out of private, or exempt it",
