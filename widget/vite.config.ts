@@ -1,0 +1,26 @@
+/**
+ * Builds the widget to exactly two files: dist/widget.js (one IIFE, everything inlined) and
+ * dist/widget.css (every rule, from src/styles). Components carry no <style> blocks: Svelte's
+ * scoped styles add unprefixed `svelte-xxxx` classes, and a host page must be able to restyle
+ * the widget through plain `cw-` classes and custom properties.
+ */
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [svelte({ compilerOptions: { css: 'external', discloseVersion: false } })],
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    cssCodeSplit: false,
+    reportCompressedSize: false,
+    lib: {
+      entry: 'src/main.ts',
+      formats: ['iife'],
+      name: 'ChatWidgetBundle',
+      fileName: () => 'widget.js',
+      cssFileName: 'widget',
+    },
+  },
+});
