@@ -2,7 +2,11 @@
  * Configuration from the environment, validated once at start. Every error names the variable,
  * so a misconfigured deploy fails in its first log line instead of at the first chat.
  */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The widget's build output in this repository; the Docker image sets WIDGET_DIST_DIR. */
+const DEFAULT_WIDGET_DIST_DIR = fileURLToPath(new URL('../../widget/dist', import.meta.url));
 
 /** The Supabase CLI's public local JWT secret: the default only outside production. */
 const LOCAL_SUPABASE_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
@@ -46,6 +50,8 @@ const EnvSchema = z.object({
   STORAGE: z.enum(['local', 'supabase']).default('local'),
   STORAGE_BUCKET: z.string().min(3).default('chat-attachments'),
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
+  /** Where the built widget (widget.js, widget.css) is served from. */
+  WIDGET_DIST_DIR: z.string().min(1).default(DEFAULT_WIDGET_DIST_DIR),
   MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -119,6 +125,7 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     storage: e.STORAGE,
     storageBucket: e.STORAGE_BUCKET,
     uploadDir: e.UPLOAD_DIR,
+    widgetDistDir: e.WIDGET_DIST_DIR,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     fileUrlSecret: e.FILE_URL_SECRET ?? visitorSecret,
     fileUrlTtlSeconds: e.FILE_URL_TTL_SECONDS,

@@ -15,6 +15,7 @@ import { createSql } from './db/sql.ts';
 import { attachmentRoutes } from './http/attachment-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRouter } from './http/router.ts';
+import { widgetAssetRoutes } from './http/widget-asset-routes.ts';
 import { createWidgetRoutes } from './http/widget-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -67,7 +68,10 @@ export async function createChatServer(config: Config, options: ChatServerOption
 
   const realtime = createRealtime(app);
   const widget = createWidgetRoutes(app);
-  const route = createRouter([...healthRoutes(app), ...widget.routes, ...attachmentRoutes(app)], log);
+  const route = createRouter(
+    [...healthRoutes(app), ...widget.routes, ...attachmentRoutes(app), ...widgetAssetRoutes(app)],
+    log,
+  );
   const server: Server = createServer((req, res) => void route(req, res));
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
