@@ -12,6 +12,7 @@ import {
   MAX_CHATS_LIMIT,
   MAX_EMAIL_LENGTH,
   MAX_FEEDBACK_LENGTH,
+  MAX_LANGUAGE_LENGTH,
   MAX_NAME_LENGTH,
   MAX_NOTE_LENGTH,
   MAX_PRECHAT_FIELDS,
@@ -59,6 +60,10 @@ export const ConversationStartFrame = frame('conversation.start', {
   name: z.optional(text(MAX_NAME_LENGTH)),
   email: z.optional(text(MAX_EMAIL_LENGTH)),
   firstMessage: z.optional(FirstMessage),
+  /** The page the chat starts from: routing rules on URL match it (else the last `page_view`). */
+  url: z.optional(text(MAX_URL_LENGTH)),
+  /** The visitor's language (BCP 47, e.g. `de` or `pt-BR`), matched against agents' languages. */
+  language: z.optional(text(MAX_LANGUAGE_LENGTH)),
 });
 
 /**
@@ -185,6 +190,48 @@ export const ConversationInviteFrame = frame('conversation.invite', {
 /** Routing: an agent leaves the conversation (a consultant going back, or the assignee before a transfer). */
 export const ConversationLeaveFrame = frame('conversation.leave', { conversationId: Id });
 
+// ---------------------------------------------------------------------------------------------
+// Offline messages and transcripts (issue 4)
+// ---------------------------------------------------------------------------------------------
+
+/** An e-mail address: something@something, within the column's length. */
+const Email = z
+  .string()
+  .check(z.maxLength(MAX_EMAIL_LENGTH), z.regex(/^[^\s@]+@[^\s@]+$/, 'expected an e-mail address'));
+
+/**
+ * Visitor: leave a message when nobody is available (the widget config says `available: false`,
+ * or a queued chat shows `estimatedWaitSeconds: null`). It is stored as a conversation with status
+ * `offline` in its group's follow-up queue; an agent's reply goes to `email`. With
+ * `conversationId` (the visitor's own queued chat) that chat becomes the offline message instead.
+ * Answer: `conversation` (with `ref`, status `offline`), then an `ack` for the message.
+ */
+export const OfflineMessageFrame = frame('offline.message', {
+  name: text(MAX_NAME_LENGTH),
+  email: Email,
+  message: FirstMessage,
+  topic: z.optional(text(MAX_TOPIC_LENGTH)),
+  fields: z.optional(
+    z.record(
+      z.string().check(z.minLength(1), z.maxLength(MAX_PRECHAT_KEY_LENGTH)),
+      text(MAX_PRECHAT_VALUE_LENGTH),
+    ),
+  ),
+  url: z.optional(text(MAX_URL_LENGTH)),
+  language: z.optional(text(MAX_LANGUAGE_LENGTH)),
+  conversationId: z.optional(Id),
+});
+
+/**
+ * E-mail the conversation's transcript (messages, never internal notes) to the visitor: to
+ * `email` when a visitor gives one, else to the visitor's stored address. Agents may send it
+ * to the visitor's stored address only. At most 3 per conversation. Answer: `ok` if `ref` is set.
+ */
+export const ConversationTranscriptFrame = frame('conversation.transcript', {
+  conversationId: Id,
+  email: z.optional(Email),
+});
+
 /** Every client frame schema, by `type`. `parseClientFrame` looks frames up here. */
 export const CLIENT_FRAME_SCHEMAS = {
   'conversation.start': ConversationStartFrame,
@@ -206,6 +253,8 @@ export const CLIENT_FRAME_SCHEMAS = {
   'conversation.transfer': ConversationTransferFrame,
   'conversation.invite': ConversationInviteFrame,
   'conversation.leave': ConversationLeaveFrame,
+  'offline.message': OfflineMessageFrame,
+  'conversation.transcript': ConversationTranscriptFrame,
 } as const satisfies Record<ClientFrameType, z.ZodMiniType>;
 
 /** Any frame a client sends, keyed on `type`. */
@@ -243,4 +292,6 @@ export const CLIENT_FRAME_SENDERS: Readonly<Record<ClientFrameType, readonly ('v
   'conversation.transfer': ['agent'],
   'conversation.invite': ['agent'],
   'conversation.leave': ['agent'],
+  'offline.message': ['visitor'],
+  'conversation.transcript': ['visitor', 'agent'],
 };

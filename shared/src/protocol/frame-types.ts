@@ -26,6 +26,8 @@ export const CLIENT_FRAME_TYPES = [
   'conversation.transfer',
   'conversation.invite',
   'conversation.leave',
+  'offline.message',
+  'conversation.transcript',
 ] as const;
 
 /** A client frame's `type`. */

@@ -43,6 +43,9 @@ export const MAX_PRECHAT_VALUE_LENGTH = 1_000;
 /** Longest page URL in a page view. */
 export const MAX_URL_LENGTH = 2_048;
 
+/** Longest visitor language tag, BCP 47 (conversations.language). */
+export const MAX_LANGUAGE_LENGTH = 35;
+
 /** Longest page title in a page view. */
 export const MAX_TITLE_LENGTH = 500;
 

@@ -42,6 +42,8 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'conversation.transfer': routingPendingHandler(deps),
     'conversation.invite': routingPendingHandler(deps),
     'conversation.leave': routingPendingHandler(deps),
+    'offline.message': routingPendingHandler(deps),
+    'conversation.transcript': routingPendingHandler(deps),
   };
 }
 

@@ -14,6 +14,8 @@ export const ROUTING_FRAME_TYPES = [
   'conversation.transfer',
   'conversation.invite',
   'conversation.leave',
+  'offline.message',
+  'conversation.transcript',
 ] as const satisfies readonly ClientFrameType[];
 
 export function routingPendingHandler<T extends (typeof ROUTING_FRAME_TYPES)[number]>(

@@ -82,6 +82,8 @@ export const clientExamples: { [T in ClientFrameType]: ClientFrameOf<T> } = {
     name: 'Ana',
     email: 'ana@example.com',
     firstMessage: { clientMsgId: 'v-1732181400000-1', body: 'My card was charged twice' },
+    url: 'https://shop.example.com/checkout',
+    language: 'en',
   },
   'conversation.subscribe': {
     type: 'conversation.subscribe',
@@ -141,6 +143,22 @@ export const clientExamples: { [T in ClientFrameType]: ClientFrameOf<T> } = {
     note: 'Can you confirm the refund policy?',
   },
   'conversation.leave': { type: 'conversation.leave', conversationId: CONVERSATION_ID },
+  'offline.message': {
+    type: 'offline.message',
+    ref: 'r7',
+    name: 'Ana',
+    email: 'ana@example.com',
+    message: { clientMsgId: 'v-1732181400000-9', body: 'Please call me back about my refund' },
+    topic: 'Billing',
+    url: 'https://shop.example.com/checkout',
+    language: 'en',
+  },
+  'conversation.transcript': {
+    type: 'conversation.transcript',
+    ref: 'r8',
+    conversationId: CONVERSATION_ID,
+    email: 'ana@example.com',
+  },
 };
 
 /** A valid example of each server frame. */
