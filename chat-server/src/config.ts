@@ -81,6 +81,17 @@ const EnvSchema = z.object({
   /** Widget config reads (GET /v1/widget/config) one IP may make per window. */
   WIDGET_CONFIG_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
   WIDGET_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Routing: offline replies and transcripts go over SMTP when set (smtp:// or smtps://), else to MAILBOX_DIR. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAILBOX_DIR: z.string().min(1).default('.data/mailbox'),
+  MAIL_FROM: z.string().min(3).default('Live chat <no-reply@localhost>'),
+  /** Routing: how often each instance sweeps offers, queues, idle chats and departed visitors. */
+  ROUTING_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** Routing: a visitor without a connection for this long "left" (system message; a queued chat closes). */
+  VISITOR_LEFT_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -140,6 +151,11 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     widgetConfigRateLimit: e.WIDGET_CONFIG_RATE_LIMIT,
     widgetRateWindowSeconds: e.WIDGET_RATE_WINDOW_SECONDS,
     logLevel: e.LOG_LEVEL,
+    smtpUrl: e.SMTP_URL,
+    mailboxDir: e.MAILBOX_DIR,
+    mailFrom: e.MAIL_FROM,
+    routingSweepMs: e.ROUTING_SWEEP_MS,
+    visitorLeftGraceMs: e.VISITOR_LEFT_GRACE_MS,
   };
 }
 
