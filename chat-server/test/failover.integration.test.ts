@@ -59,7 +59,11 @@ async function stored(conversationId: string): Promise<StoredRow[]> {
 
 function duplicates<T>(values: T[]): T[] {
   const seen = new Set<T>();
-  return values.filter((v) => (seen.has(v) ? true : (seen.add(v), false)));
+  return values.filter((v) => {
+    if (seen.has(v)) return true;
+    seen.add(v);
+    return false;
+  });
 }
 
 beforeAll(async () => {
