@@ -7,8 +7,9 @@ import type { ForegroundService } from '../supabase/local/foreground.ts';
 import { runInForeground } from '../supabase/local/foreground.ts';
 import { localSupabaseService } from '../supabase/local/service.ts';
 import { chatServerService } from './services/chat-server.ts';
+import { widgetDemoService } from './services/widget-demo.ts';
 
-const services: ForegroundService[] = [localSupabaseService(), chatServerService()];
+const services: ForegroundService[] = [localSupabaseService(), chatServerService(), widgetDemoService()];
 
 runInForeground(services).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
