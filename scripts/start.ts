@@ -6,10 +6,16 @@
 import type { ForegroundService } from '../supabase/local/foreground.ts';
 import { runInForeground } from '../supabase/local/foreground.ts';
 import { localSupabaseService } from '../supabase/local/service.ts';
+import { adminService } from './services/admin.ts';
 import { chatServerService } from './services/chat-server.ts';
 import { widgetDemoService } from './services/widget-demo.ts';
 
-const services: ForegroundService[] = [localSupabaseService(), chatServerService(), widgetDemoService()];
+const services: ForegroundService[] = [
+  localSupabaseService(),
+  chatServerService(),
+  widgetDemoService(),
+  adminService(),
+];
 
 runInForeground(services).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));

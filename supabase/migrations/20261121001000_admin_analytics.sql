@@ -215,3 +215,30 @@ comment on function public.analytics_client_usage(uuid, timestamptz, timestamptz
   'Usage per client and calendar month (in p_time_zone): chats and chat minutes (sum of handling time), for invoicing. Security invoker.';
 revoke all on function public.analytics_client_usage(uuid, timestamptz, timestamptz, uuid, text) from public, anon;
 grant execute on function public.analytics_client_usage(uuid, timestamptz, timestamptz, uuid, text) to authenticated, service_role;
+
+-- =============================================================================
+-- History search
+-- =============================================================================
+
+-- -----------------------------------------------------------------------------
+-- search_conversation_ids: which conversations said these words
+-- -----------------------------------------------------------------------------
+-- PostgREST's fts filter applies the text-search configuration to the query only
+-- (to_tsvector(body) @@ to_tsquery('simple', …)), which neither matches the
+-- 'simple' tokens nor uses messages_body_search_idx. This states the indexed
+-- expression exactly.
+create function public.search_conversation_ids(p_org_id uuid, p_query text, p_limit integer default 1000)
+returns table (conversation_id uuid)
+language sql stable security invoker set search_path = '' as $$
+  select m.conversation_id
+  from public.messages m
+  where m.org_id = p_org_id
+    and to_tsvector('simple', m.body) @@ websearch_to_tsquery('simple', p_query)
+  group by m.conversation_id
+  order by max(m.created_at) desc
+  limit least(greatest(coalesce(p_limit, 1000), 1), 5000)
+$$;
+comment on function public.search_conversation_ids(uuid, text, integer) is
+  'Conversations of one organization whose messages match p_query (websearch syntax, ''simple'' configuration, served by messages_body_search_idx), newest first. Security invoker: a client_viewer never matches internal notes.';
+revoke all on function public.search_conversation_ids(uuid, text, integer) from public, anon;
+grant execute on function public.search_conversation_ids(uuid, text, integer) to authenticated, service_role;

@@ -7,7 +7,10 @@ export async function signIn(email: string, password: string): Promise<Outcome> 
   const { error } = await supabase().auth.signInWithPassword({ email: email.trim(), password });
   if (!error) return { ok: true };
   // Auth says "Invalid login credentials" for both unknown email and wrong password, on purpose.
-  return { ok: false, message: error.code === 'invalid_credentials' ? 'Wrong email or password.' : error.message };
+  return {
+    ok: false,
+    message: error.code === 'invalid_credentials' ? 'Wrong email or password.' : error.message,
+  };
 }
 
 export async function requestPasswordReset(email: string, redirectTo: string): Promise<Outcome> {
@@ -31,10 +34,16 @@ export async function acceptLink(hash: string): Promise<Outcome<{ type: string }
   const accessToken = params.get('access_token');
   const refreshToken = params.get('refresh_token');
   if (!accessToken || !refreshToken) {
-    return { ok: false, message: 'The link is incomplete. Open it again from the email, or ask for a new one.' };
+    return {
+      ok: false,
+      message: 'The link is incomplete. Open it again from the email, or ask for a new one.',
+    };
   }
   try {
-    const { error } = await supabase().auth.setSession({ access_token: accessToken, refresh_token: refreshToken });
+    const { error } = await supabase().auth.setSession({
+      access_token: accessToken,
+      refresh_token: refreshToken,
+    });
     if (error) return { ok: false, message: error.message };
   } catch (error) {
     return { ok: false, message: errorMessage(error) };

@@ -7,7 +7,11 @@ import { unwrap } from './result.ts';
  */
 export async function agentNames(orgId: string): Promise<Map<string, string>> {
   const rows = unwrap(
-    await supabase().from('org_members').select('user_id, display_name, email, role').eq('org_id', orgId).neq('role', 'client_viewer'),
+    await supabase()
+      .from('org_members')
+      .select('user_id, display_name, email, role')
+      .eq('org_id', orgId)
+      .neq('role', 'client_viewer'),
   ) as Array<{ user_id: string; display_name: string; email: string }>;
   return new Map(rows.map((row) => [row.user_id, row.display_name || row.email]));
 }

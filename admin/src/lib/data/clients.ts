@@ -11,10 +11,19 @@ export async function listClients(orgId: string): Promise<Client[]> {
 export type ClientInput = Pick<Client, 'name' | 'contact_email' | 'notes'>;
 
 export async function createClient(orgId: string, input: ClientInput): Promise<Client> {
-  return unwrap(await supabase().from('clients').insert({ org_id: orgId, ...input }).select(COLUMNS).single());
+  return unwrap(
+    await supabase()
+      .from('clients')
+      .insert({ org_id: orgId, ...input })
+      .select(COLUMNS)
+      .single(),
+  );
 }
 
-export async function updateClient(id: string, patch: Partial<ClientInput> & { archived_at?: string | null }) {
+export async function updateClient(
+  id: string,
+  patch: Partial<ClientInput> & { archived_at?: string | null },
+) {
   expectChanged(await supabase().from('clients').update(patch).eq('id', id).select('id'));
 }
 

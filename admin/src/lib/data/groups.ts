@@ -11,7 +11,13 @@ export async function listGroups(orgId: string): Promise<Group[]> {
 export type GroupInput = Pick<Group, 'name' | 'description' | 'routing_mode' | 'offer_timeout_seconds'>;
 
 export async function createGroup(orgId: string, input: GroupInput): Promise<Group> {
-  return unwrap(await supabase().from('groups').insert({ org_id: orgId, ...input }).select(COLUMNS).single());
+  return unwrap(
+    await supabase()
+      .from('groups')
+      .insert({ org_id: orgId, ...input })
+      .select(COLUMNS)
+      .single(),
+  );
 }
 
 export async function updateGroup(id: string, patch: Partial<GroupInput>) {

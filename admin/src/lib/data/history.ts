@@ -16,7 +16,15 @@ export interface HistoryFilters {
   rating: string; // '' | '1'…'5' | 'none'
 }
 
-export const EMPTY_FILTERS: HistoryFilters = { text: '', from: '', to: '', clientId: '', groupId: '', agentId: '', rating: '' };
+export const EMPTY_FILTERS: HistoryFilters = {
+  text: '',
+  from: '',
+  to: '',
+  clientId: '',
+  groupId: '',
+  agentId: '',
+  rating: '',
+};
 
 export const PAGE_SIZE = 25;
 /** A text search looks at the newest matching messages only; enough for a person reading results. */
@@ -27,7 +35,15 @@ const COLUMNS =
 
 export function filtersFromUrl(params: URLSearchParams): HistoryFilters {
   const get = (key: string) => params.get(key)?.trim() ?? '';
-  return { text: get('q'), from: get('from'), to: get('to'), clientId: get('client'), groupId: get('group'), agentId: get('agent'), rating: get('rating') };
+  return {
+    text: get('q'),
+    from: get('from'),
+    to: get('to'),
+    clientId: get('client'),
+    groupId: get('group'),
+    agentId: get('agent'),
+    rating: get('rating'),
+  };
 }
 
 export function filtersToUrl(filters: HistoryFilters, page = 1): string {
@@ -45,18 +61,16 @@ export function filtersToUrl(filters: HistoryFilters, page = 1): string {
   return query ? `?${query}` : '';
 }
 
-/** Conversations whose messages match the words (the GIN index on to_tsvector('simple', body)). */
+/** Conversations whose messages match the words: an RPC, so the GIN index on to_tsvector('simple', body) serves it. */
 async function conversationIdsMatching(orgId: string, text: string): Promise<string[]> {
   const rows = unwrap(
-    await supabase()
-      .from('messages')
-      .select('conversation_id')
-      .eq('org_id', orgId)
-      .textSearch('body', text, { config: 'simple', type: 'websearch' })
-      .order('created_at', { ascending: false })
-      .limit(TEXT_MATCH_LIMIT),
+    await supabase().rpc('search_conversation_ids', {
+      p_org_id: orgId,
+      p_query: text,
+      p_limit: TEXT_MATCH_LIMIT,
+    }),
   ) as Array<{ conversation_id: string }>;
-  return [...new Set(rows.map((row) => row.conversation_id))];
+  return rows.map((row) => row.conversation_id);
 }
 
 export async function searchConversations(
@@ -92,10 +106,14 @@ function nextDay(day: string): string {
 }
 
 export async function getConversation(id: string): Promise<ConversationRow | null> {
-  return unwrap(await supabase().from('conversations').select(COLUMNS).eq('id', id).maybeSingle()) as unknown as ConversationRow | null;
+  return unwrap(
+    await supabase().from('conversations').select(COLUMNS).eq('id', id).maybeSingle(),
+  ) as unknown as ConversationRow | null;
 }
 
-export async function getTranscript(conversationId: string): Promise<{ messages: MessageRow[]; attachments: AttachmentRow[] }> {
+export async function getTranscript(
+  conversationId: string,
+): Promise<{ messages: MessageRow[]; attachments: AttachmentRow[] }> {
   const [messages, attachments] = await Promise.all([
     supabase()
       .from('messages')

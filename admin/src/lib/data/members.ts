@@ -12,11 +12,18 @@ export async function listMembers(orgId: string): Promise<Member[]> {
   );
 }
 
-export type MemberPatch = Partial<Pick<Member, 'role' | 'client_id' | 'display_name' | 'max_chats' | 'active'>>;
+export type MemberPatch = Partial<
+  Pick<Member, 'role' | 'client_id' | 'display_name' | 'max_chats' | 'active'>
+>;
 
 /** RLS: owners and admins only; the last active owner cannot be demoted or deactivated (trigger). */
 export async function updateMember(orgId: string, userId: string, patch: MemberPatch) {
   expectChanged(
-    await supabase().from('org_members').update(patch).eq('org_id', orgId).eq('user_id', userId).select('user_id'),
+    await supabase()
+      .from('org_members')
+      .update(patch)
+      .eq('org_id', orgId)
+      .eq('user_id', userId)
+      .select('user_id'),
   );
 }

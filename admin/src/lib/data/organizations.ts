@@ -3,7 +3,9 @@ import { expectChanged, unwrap } from './result.ts';
 import type { Organization } from './types.ts';
 
 export async function getOrganization(orgId: string): Promise<Organization> {
-  return unwrap(await supabase().from('organizations').select('id, name, slug, settings').eq('id', orgId).single());
+  return unwrap(
+    await supabase().from('organizations').select('id, name, slug, settings').eq('id', orgId).single(),
+  );
 }
 
 /** RLS lets owners and admins update; others get an error back. */

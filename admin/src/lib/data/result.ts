@@ -10,5 +10,6 @@ export function unwrap<T>(result: { data: T | null; error: unknown }): T {
  */
 export function expectChanged(result: { data: unknown[] | null; error: unknown }): void {
   const rows = unwrap(result);
-  if (rows.length === 0) throw new Error('Nothing was changed: it no longer exists or you may not change it.');
+  if (rows.length === 0)
+    throw new Error('Nothing was changed: it no longer exists or you may not change it.');
 }

@@ -9,7 +9,11 @@ export type SiteWithClient = Site & { client: { name: string } | null };
 
 export async function listSites(orgId: string): Promise<SiteWithClient[]> {
   return unwrap(
-    await supabase().from('sites').select(`${COLUMNS}, client:clients(name)`).eq('org_id', orgId).order('name'),
+    await supabase()
+      .from('sites')
+      .select(`${COLUMNS}, client:clients(name)`)
+      .eq('org_id', orgId)
+      .order('name'),
   ) as unknown as SiteWithClient[];
 }
 
@@ -17,8 +21,17 @@ export async function getSite(id: string): Promise<Site | null> {
   return unwrap(await supabase().from('sites').select(COLUMNS).eq('id', id).maybeSingle());
 }
 
-export async function createSite(orgId: string, input: { client_id: string; name: string; allowed_domains: string[] }) {
-  return unwrap(await supabase().from('sites').insert({ org_id: orgId, ...input }).select(COLUMNS).single()) as Site;
+export async function createSite(
+  orgId: string,
+  input: { client_id: string; name: string; allowed_domains: string[] },
+) {
+  return unwrap(
+    await supabase()
+      .from('sites')
+      .insert({ org_id: orgId, ...input })
+      .select(COLUMNS)
+      .single(),
+  ) as Site;
 }
 
 export type SitePatch = Partial<Omit<Site, 'id' | 'org_id' | 'site_key' | 'created_at'>>;

@@ -12,7 +12,13 @@ export async function listSnippets(orgId: string): Promise<Snippet[]> {
 export type SnippetInput = Pick<Snippet, 'shortcut' | 'title' | 'body' | 'owner_id'>;
 
 export async function createSnippet(orgId: string, input: SnippetInput): Promise<Snippet> {
-  return unwrap(await supabase().from('snippets').insert({ org_id: orgId, ...input }).select(COLUMNS).single());
+  return unwrap(
+    await supabase()
+      .from('snippets')
+      .insert({ org_id: orgId, ...input })
+      .select(COLUMNS)
+      .single(),
+  );
 }
 
 export async function updateSnippet(id: string, patch: Partial<SnippetInput>) {

@@ -3,8 +3,8 @@
  * client (the client's name, empty = every client).
  */
 import Papa from 'papaparse';
-import type { Client, Faq } from '../data/types.ts';
 import type { FaqInput } from '../data/faqs.ts';
+import type { Client, Faq } from '../data/types.ts';
 
 export const FAQ_CSV_COLUMNS = ['question', 'answer', 'tags', 'client'] as const;
 

@@ -5,10 +5,28 @@ import type { ConversationRow } from '../data/types.ts';
 const seconds = (from: string | null, to: string | null) =>
   from && to ? Math.round((Date.parse(to) - Date.parse(from)) / 1000) : '';
 
-export function conversationsToCsv(rows: ConversationRow[], agentName: (id: string | null) => string): string {
+export function conversationsToCsv(
+  rows: ConversationRow[],
+  agentName: (id: string | null) => string,
+): string {
   return Papa.unparse(
     {
-      fields: ['started_at', 'client', 'group', 'topic', 'agent', 'visitor', 'visitor_email', 'status', 'wait_s', 'first_response_s', 'duration_s', 'rating', 'feedback', 'id'],
+      fields: [
+        'started_at',
+        'client',
+        'group',
+        'topic',
+        'agent',
+        'visitor',
+        'visitor_email',
+        'status',
+        'wait_s',
+        'first_response_s',
+        'duration_s',
+        'rating',
+        'feedback',
+        'id',
+      ],
       data: rows.map((c) => [
         c.created_at,
         c.client?.name ?? '',

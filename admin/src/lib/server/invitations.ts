@@ -19,7 +19,9 @@ export interface InviteInput {
   redirectTo: string;
 }
 
-export type InviteResult = { ok: true; userId: string } | { ok: false; status: 400 | 403 | 409 | 500; message: string };
+export type InviteResult =
+  | { ok: true; userId: string }
+  | { ok: false; status: 400 | 403 | 409 | 500; message: string };
 
 const ROLES: readonly OrgRole[] = ['owner', 'admin', 'manager', 'agent', 'client_viewer'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -47,10 +49,15 @@ export function parseInvite(form: FormData, redirectTo: string): InviteInput | s
   };
 }
 
-export async function inviteMember(config: ServerConfig, accessToken: string, input: InviteInput): Promise<InviteResult> {
+export async function inviteMember(
+  config: ServerConfig,
+  accessToken: string,
+  input: InviteInput,
+): Promise<InviteResult> {
   const caller = clientAsCaller(config, accessToken);
   const { data: userData, error: userError } = await caller.auth.getUser(accessToken);
-  if (userError || !userData.user) return { ok: false, status: 403, message: 'Your session has expired. Sign in again.' };
+  if (userError || !userData.user)
+    return { ok: false, status: 403, message: 'Your session has expired. Sign in again.' };
 
   const { data: membership, error: roleError } = await caller
     .from('org_members')
@@ -67,16 +74,21 @@ export async function inviteMember(config: ServerConfig, accessToken: string, in
     return { ok: false, status: 403, message: 'Only an owner may invite another owner.' };
   }
 
-  const { data: invited, error: inviteError } = await serviceClient(config).auth.admin.inviteUserByEmail(input.email, {
-    redirectTo: input.redirectTo,
-    data: { full_name: input.displayName },
-  });
+  const { data: invited, error: inviteError } = await serviceClient(config).auth.admin.inviteUserByEmail(
+    input.email,
+    {
+      redirectTo: input.redirectTo,
+      data: { full_name: input.displayName },
+    },
+  );
   if (inviteError || !invited.user) {
     const taken = inviteError?.code === 'email_exists';
     return {
       ok: false,
       status: taken ? 409 : 500,
-      message: taken ? `${input.email} already has an account; adding existing users is not supported yet.` : (inviteError?.message ?? 'The invitation failed.'),
+      message: taken
+        ? `${input.email} already has an account; adding existing users is not supported yet.`
+        : (inviteError?.message ?? 'The invitation failed.'),
     };
   }
 
@@ -90,7 +102,11 @@ export async function inviteMember(config: ServerConfig, accessToken: string, in
   });
   if (memberError) {
     const duplicate = memberError.code === '23505';
-    return { ok: false, status: duplicate ? 409 : 403, message: duplicate ? `${input.email} is already a member.` : memberError.message };
+    return {
+      ok: false,
+      status: duplicate ? 409 : 403,
+      message: duplicate ? `${input.email} is already a member.` : memberError.message,
+    };
   }
   return { ok: true, userId: invited.user.id };
 }

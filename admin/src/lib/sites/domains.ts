@@ -11,7 +11,8 @@ export function normalizeDomain(input: string): DomainCheck {
   // People paste URLs; keep the host and say nothing.
   value = value.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '');
   if (!value) return { ok: false, message: 'Enter a domain, e.g. example.com' };
-  if (/:\d+$/.test(value)) return { ok: false, message: 'Leave out the port: every port of a host is allowed.' };
+  if (/:\d+$/.test(value))
+    return { ok: false, message: 'Leave out the port: every port of a host is allowed.' };
   if (!HOST.test(value) && value !== '127.0.0.1') {
     return { ok: false, message: `"${input.trim()}" is not a host name. Use example.com or *.example.com.` };
   }

@@ -6,7 +6,11 @@ import { currentOrgId } from '$lib/guards.ts';
 
 export async function load({ params }) {
   const orgId = await currentOrgId();
-  const [site, groups, clients] = await Promise.all([getSite(params.id), listGroups(orgId), listClients(orgId)]);
+  const [site, groups, clients] = await Promise.all([
+    getSite(params.id),
+    listGroups(orgId),
+    listClients(orgId),
+  ]);
   if (!site) error(404, 'Site not found');
   return { site, groups, clients };
 }
