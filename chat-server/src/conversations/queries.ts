@@ -14,12 +14,19 @@ export interface NewConversation {
   visitorId: string;
   groupId: string | null;
   topic: string;
+  /** Routing: the visitor's language and the page the chat started from (optional). */
+  language?: string;
+  startUrl?: string;
+  /** 'offline' for an offline message (routing); default 'queued'. */
+  status?: 'queued' | 'offline';
 }
 
 export async function insertConversation(sql: Sql, c: NewConversation): Promise<ConversationRef> {
   const [row] = await sql<{ id: string }[]>`
-    insert into public.conversations (org_id, client_id, site_id, visitor_id, group_id, topic, status)
-    values (${c.orgId}, ${c.clientId}, ${c.siteId}, ${c.visitorId}, ${c.groupId}, ${c.topic}, 'queued')
+    insert into public.conversations
+      (org_id, client_id, site_id, visitor_id, group_id, topic, status, language, start_url)
+    values (${c.orgId}, ${c.clientId}, ${c.siteId}, ${c.visitorId}, ${c.groupId}, ${c.topic},
+            ${c.status ?? 'queued'}, ${c.language ?? ''}, ${c.startUrl ?? ''})
     returning id`;
   return {
     id: (row as { id: string }).id,
@@ -27,7 +34,7 @@ export async function insertConversation(sql: Sql, c: NewConversation): Promise<
     clientId: c.clientId,
     visitorId: c.visitorId,
     groupId: c.groupId,
-    status: 'queued',
+    status: c.status ?? 'queued',
   };
 }
 
@@ -45,6 +52,7 @@ interface ConversationRow {
   last_seq: number;
   visitor_read_seq: number;
   queue_position: number | null;
+  estimated_wait: number | null;
   created_at: Date;
   closed_at: Date | null;
   closed_by: Conversation['closedBy'];
@@ -58,11 +66,9 @@ export async function loadConversation(sql: Sql, conversationId: string): Promis
            c.assignee_id, coalesce(am.display_name, '') as assignee_name,
            c.last_seq::int as last_seq, c.visitor_read_seq::int as visitor_read_seq,
            c.created_at, c.closed_at, c.closed_by, c.rating::int as rating,
-           case when c.status = 'queued' then (
-             select count(*)::int from public.conversations q
-             where q.org_id = c.org_id and q.status = 'queued'
-               and q.group_id is not distinct from c.group_id and q.queued_at <= c.queued_at
-           ) end as queue_position,
+           qp.queue_position,
+           case when qp.queue_position is not null and c.group_id is not null
+             then private.queue_wait_estimate(c.group_id, qp.queue_position) end as estimated_wait,
            coalesce((
              select json_agg(json_build_object('userId', p.user_id, 'name', coalesce(pm.display_name, ''),
                                                'role', p.role) order by p.joined_at)
@@ -73,6 +79,13 @@ export async function loadConversation(sql: Sql, conversationId: string): Promis
     from public.conversations c
     join public.visitors v on v.id = c.visitor_id
     left join public.org_members am on am.org_id = c.org_id and am.user_id = c.assignee_id
+    cross join lateral (
+      select case when c.status = 'queued' then (
+        select count(*)::int from public.conversations q
+        where q.org_id = c.org_id and q.status = 'queued'
+          and q.group_id is not distinct from c.group_id and q.queued_at <= c.queued_at
+      ) end as queue_position
+    ) qp
     where c.id = ${conversationId}`;
   if (!r) return null;
   return {
@@ -86,8 +99,8 @@ export async function loadConversation(sql: Sql, conversationId: string): Promis
     lastSeq: r.last_seq,
     visitorReadSeq: r.visitor_read_seq,
     queuePosition: r.queue_position,
-    // Estimating waits needs routing's queue figures (issue 4).
-    estimatedWaitSeconds: null,
+    // Routing's estimate (private.queue_wait_estimate); null when nobody in the group is online.
+    estimatedWaitSeconds: r.estimated_wait,
     createdAt: r.created_at.toISOString(),
     closedAt: r.closed_at ? r.closed_at.toISOString() : null,
     closedBy: r.closed_by,

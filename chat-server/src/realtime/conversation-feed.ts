@@ -20,7 +20,7 @@ import { seesNotes } from './principal.ts';
 import type { Registry } from './registry.ts';
 import type { Session, Subscription } from './session.ts';
 import type { Viewers } from './viewers.ts';
-import { maySeeNewConversation } from './visibility.ts';
+import { maySeeNewConversation, seesGroup } from './visibility.ts';
 
 export interface ConversationFeed {
   /** Publishing never rejects: a failure is logged (the state is already in Postgres). */
@@ -147,6 +147,16 @@ export function createConversationFeed(deps: {
       });
       for (const s of registry.agentsOf(orgIdOf(raw))) {
         if (s.principal.kind === 'agent' && s.principal.role !== 'client_viewer') outbound.sendRaw(s, text);
+      }
+    } else if (event.kind === 'agent.frame') {
+      const text = JSON.stringify(event.frame);
+      for (const s of registry.agentsOf(orgIdOf(raw))) {
+        if (s.principal.kind === 'agent' && s.principal.userId === event.userId) outbound.sendRaw(s, text);
+      }
+    } else if (event.kind === 'group.frame') {
+      const text = JSON.stringify(event.frame);
+      for (const s of registry.agentsOf(orgIdOf(raw))) {
+        if (s.principal.kind === 'agent' && seesGroup(s.principal, event.groupId)) outbound.sendRaw(s, text);
       }
     }
   }

@@ -4,7 +4,7 @@
  * instance turns them into server frames for its own connections, filtering per recipient
  * (notes, agents-only frames) at delivery time.
  */
-import type { Actor, Conversation, Message } from '@chat/shared';
+import type { Actor, Conversation, Message, ServerFrame } from '@chat/shared';
 
 export type ConversationEvent =
   | { kind: 'message'; conversationId: string; message: Message }
@@ -18,4 +18,8 @@ export type ConversationEvent =
 export type OrgEvent =
   /** A visitor started a chat. Routing (issue 4) will add queues and offers next to this. */
   | { kind: 'conversation.new'; clientId: string; conversation: Conversation }
-  | { kind: 'presence'; userId: string; status: 'online' | 'away' | 'offline'; at: string };
+  | { kind: 'presence'; userId: string; status: 'online' | 'away' | 'offline'; at: string }
+  /** Routing: a frame for one agent's connections (offer, offer.revoked). */
+  | { kind: 'agent.frame'; userId: string; frame: ServerFrame }
+  /** Routing: a frame for the staff who may see a group's conversations (queue). */
+  | { kind: 'group.frame'; groupId: string | null; frame: ServerFrame };

@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from '@chat/shared';
 import type { AppContext } from '../context.ts';
 import { clientIp } from '../http/client-ip.ts';
+import { createMailer, type Mailer } from '../mail/index.ts';
+import { createRouting } from '../routing/index.ts';
 import { createFileStorage } from '../storage/index.ts';
 import { createAccess } from './access.ts';
 import { authenticate } from './authenticate.ts';
@@ -34,7 +36,7 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-export function createRealtime(app: AppContext): Realtime {
+export function createRealtime(app: AppContext, mailer: Mailer = createMailer(app.config)): Realtime {
   const { config } = app;
   const log = app.log.child({ module: 'realtime' });
   const registry = new Registry();
@@ -60,7 +62,9 @@ export function createRealtime(app: AppContext): Realtime {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     graceMs: config.presenceGraceMs,
     publishOrg: (orgId, event) => feed.publishOrg(orgId, event),
+    onStatus: (orgId, userId, status) => routing.presenceChanged(orgId, userId, status),
   });
+  const routing = createRouting({ sql: app.sql, log, config, feed, registry, mailer });
   const handlerDeps: HandlerDeps = {
     app,
     access: createAccess(app.sql),
@@ -68,6 +72,7 @@ export function createRealtime(app: AppContext): Realtime {
     outbound,
     presence,
     attachments,
+    routing,
   };
   const handlers: HandlerTable = createHandlers(handlerDeps);
   const connections = createConnections({
@@ -141,6 +146,8 @@ export function createRealtime(app: AppContext): Realtime {
         session.socket.terminate();
       }
       presence.close();
+      routing.close();
+      mailer.close();
       feed.close();
       upgrader.close();
     },

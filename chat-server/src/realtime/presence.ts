@@ -31,6 +31,8 @@ export function createPresence(deps: {
   heartbeatIntervalMs: number;
   graceMs: number;
   publishOrg: (orgId: string, event: OrgEvent) => Promise<void>;
+  /** Routing: an agent's stored status changed (online starts offers; away/offline stops them). */
+  onStatus?: (orgId: string, userId: string, status: 'online' | 'away' | 'offline') => void;
 }): Presence {
   const { sql, log, registry } = deps;
   // Another instance's stamp is at most one interval old while it holds a connection.
@@ -56,6 +58,7 @@ export function createPresence(deps: {
         status: 'offline',
         at: rows[0].updated_at.toISOString(),
       });
+      deps.onStatus?.(p.orgId, p.userId, 'offline');
     }
   }
 
@@ -99,6 +102,7 @@ export function createPresence(deps: {
         status: row.status,
         at: row.updated_at.toISOString(),
       });
+      deps.onStatus?.(p.orgId, p.userId, row.status);
     },
 
     async stamp() {

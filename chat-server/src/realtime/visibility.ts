@@ -22,3 +22,10 @@ export function maySeeNewConversation(
       return c.groupId === null || p.groupIds.includes(c.groupId);
   }
 }
+
+/** Staff who see a group's queue (routing): managers and above, and the group's agents; never client viewers. */
+export function seesGroup(p: AgentPrincipal, groupId: string | null): boolean {
+  if (p.role === 'client_viewer') return false;
+  if (p.role !== 'agent') return true;
+  return groupId === null || p.groupIds.includes(groupId);
+}

@@ -32,4 +32,6 @@ export const conversationCloseHandler: HandlerFactory<'conversation.close'> =
     });
     await deps.feed.publish(ref, { kind: 'message', conversationId: ref.id, message });
     await deps.feed.publish(ref, { kind: 'conversation', conversationId: ref.id, conversation });
+    // Routing: cancel open offers, free the agent's slot, refresh their figures and the queue.
+    await deps.routing.closed(ref);
   };

@@ -6,6 +6,7 @@
  */
 
 import { insertConversation, loadConversation, updateVisitorProfile } from '../../conversations/queries.ts';
+import type { Sql } from '../../db/sql.ts';
 import { getSite } from '../../sites/queries.ts';
 import { notFound } from '../frame-error.ts';
 import { storeMessage } from './store-message.ts';
@@ -19,11 +20,13 @@ export const conversationStartHandler: HandlerFactory<'conversation.start'> =
     const site = await getSite(sql, p.siteId);
     if (!site || site.orgId !== p.orgId) throw notFound('site');
 
-    // A topic the site does not list (renamed since the widget loaded) still starts the chat, in the
-    // default group, with the visitor's words kept as the topic.
-    const topic = frame.topic?.trim() ?? '';
-    const match = topic ? site.topics.find((t) => t.label.toLowerCase() === topic.toLowerCase()) : undefined;
-    const groupId = match?.groupId ?? site.defaultGroupId;
+    // Routing picks the group: the topic's, else the site's rules on URL / language, else the default.
+    // A topic the site does not list (renamed since the widget loaded) is kept as the visitor's words.
+    const choice = await deps.routing.chooseGroup(site.id, site, {
+      topic: frame.topic ?? '',
+      url: frame.url ?? (await lastPageUrl(sql, p.visitorId)),
+      language: frame.language ?? '',
+    });
 
     if (frame.name !== undefined || frame.email !== undefined || frame.fields !== undefined) {
       const profile = await updateVisitorProfile(sql, p.visitorId, p.orgId, {
@@ -40,8 +43,10 @@ export const conversationStartHandler: HandlerFactory<'conversation.start'> =
       clientId: p.clientId,
       siteId: p.siteId,
       visitorId: p.visitorId,
-      groupId,
-      topic: match?.label ?? topic,
+      groupId: choice.groupId,
+      topic: choice.topic,
+      language: frame.language ?? '',
+      startUrl: (frame.url ?? '').slice(0, 2000),
     });
     // The starter hears agents' replies without a separate subscribe.
     await deps.feed.follow(session, ref, 0);
@@ -63,7 +68,8 @@ export const conversationStartHandler: HandlerFactory<'conversation.start'> =
         ref: undefined,
       });
     }
-    // Routing seam (issue 4): enqueue and offer here; for now every agent who may see it is told.
+    // Agents who may see it are told; routing puts it in its group's queue and schedules it.
+    deps.routing.enqueued(ref);
     const current = (await loadConversation(sql, ref.id)) ?? conversation;
     await deps.feed.publishOrg(p.orgId, {
       kind: 'conversation.new',
@@ -71,3 +77,10 @@ export const conversationStartHandler: HandlerFactory<'conversation.start'> =
       conversation: current,
     });
   };
+
+/** The page the visitor last reported (page_view), for URL routing rules when the frame has none. */
+async function lastPageUrl(sql: Sql, visitorId: string): Promise<string> {
+  const [row] = await sql<{ url: string | null }[]>`
+    select attributes ->> 'current_url' as url from public.visitors where id = ${visitorId}`;
+  return row?.url ?? '';
+}

@@ -4,17 +4,24 @@
  */
 import type { ClientFrameType } from '@chat/shared';
 import { conversationCloseHandler } from './conversation-close.ts';
+import { conversationInviteHandler } from './conversation-invite.ts';
+import { conversationLeaveHandler } from './conversation-leave.ts';
 import { conversationRateHandler } from './conversation-rate.ts';
 import { conversationStartHandler } from './conversation-start.ts';
 import { conversationSubscribeHandler } from './conversation-subscribe.ts';
+import { conversationTranscriptHandler } from './conversation-transcript.ts';
+import { conversationTransferHandler } from './conversation-transfer.ts';
 import { conversationUnsubscribeHandler } from './conversation-unsubscribe.ts';
 import { draftHandler } from './draft.ts';
 import { messageSendHandler } from './message-send.ts';
+import { offerAcceptHandler } from './offer-accept.ts';
+import { offerDeclineHandler } from './offer-decline.ts';
+import { offlineMessageHandler } from './offline-message.ts';
 import { pageViewHandler } from './page-view.ts';
 import { pingHandler } from './ping.ts';
 import { presenceSetHandler } from './presence-set.ts';
+import { queueClaimHandler } from './queue-claim.ts';
 import { readHandler } from './read.ts';
-import { routingPendingHandler } from './routing-pending.ts';
 import type { Handler, HandlerDeps } from './types.ts';
 import { typingHandler } from './typing.ts';
 import { viewingHandler } from './viewing.ts';
@@ -36,14 +43,14 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'conversation.close': conversationCloseHandler(deps),
     'conversation.rate': conversationRateHandler(deps),
     ping: pingHandler(deps),
-    'offer.accept': routingPendingHandler(deps),
-    'offer.decline': routingPendingHandler(deps),
-    'queue.claim': routingPendingHandler(deps),
-    'conversation.transfer': routingPendingHandler(deps),
-    'conversation.invite': routingPendingHandler(deps),
-    'conversation.leave': routingPendingHandler(deps),
-    'offline.message': routingPendingHandler(deps),
-    'conversation.transcript': routingPendingHandler(deps),
+    'offer.accept': offerAcceptHandler(deps),
+    'offer.decline': offerDeclineHandler(deps),
+    'queue.claim': queueClaimHandler(deps),
+    'conversation.transfer': conversationTransferHandler(deps),
+    'conversation.invite': conversationInviteHandler(deps),
+    'conversation.leave': conversationLeaveHandler(deps),
+    'offline.message': offlineMessageHandler(deps),
+    'conversation.transcript': conversationTranscriptHandler(deps),
   };
 }
 
@@ -54,4 +61,8 @@ export const ANSWERS_ITSELF: ReadonlySet<ClientFrameType> = new Set([
   'message.send',
   'conversation.close',
   'ping',
+  'offer.accept',
+  'queue.claim',
+  'conversation.transfer',
+  'offline.message',
 ]);

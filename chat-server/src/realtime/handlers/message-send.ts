@@ -22,4 +22,8 @@ export const messageSendHandler: HandlerFactory<'message.send'> = (deps) => asyn
     note: frame.note === true,
     ref: frame.ref,
   });
+  // An agent's reply to an offline message goes to the visitor by e-mail (once per message).
+  if (p.kind === 'agent' && !frame.note && ref.status === 'offline') {
+    await deps.routing.agentReplied(ref, p.userId, frame.clientMsgId);
+  }
 };

@@ -5,6 +5,7 @@
 import type { ClientFrameOf, ClientFrameType } from '@chat/shared';
 import type { AppContext } from '../../context.ts';
 import type { AttachmentViews } from '../../conversations/attachments.ts';
+import type { Routing } from '../../routing/index.ts';
 import type { Access } from '../access.ts';
 import type { ConversationFeed } from '../conversation-feed.ts';
 import type { Outbound } from '../outbound.ts';
@@ -19,6 +20,8 @@ export interface HandlerDeps {
   presence: Presence;
   /** Storage and URL lifetime for attachment links. */
   attachments: AttachmentViews;
+  /** Queues, offers, transfer and consult, offline mail (issue 4). */
+  routing: Routing;
 }
 
 export type Handler<T extends ClientFrameType> = (session: Session, frame: ClientFrameOf<T>) => Promise<void>;

@@ -1,0 +1,222 @@
+/**
+ * A group's queue as people see it: agents get the whole list with visitor previews (`queue`),
+ * each waiting visitor gets their conversation again with the new place and estimated wait.
+ * Refreshes are coalesced per group (a burst of arrivals costs one refresh), and run on the
+ * instance that changed the queue; pub/sub carries the frames everywhere.
+ */
+import type { Conversation, QueueEntry } from '@chat/shared';
+import type { Sql } from '../db/sql.ts';
+import type { Logger } from '../logger.ts';
+import type { ConversationFeed } from '../realtime/conversation-feed.ts';
+import type { Notify } from './notify.ts';
+
+/** Entries sent in one `queue` frame, and waiting visitors told their new place per refresh. */
+const MAX_ENTRIES = 200;
+const PREVIEW_LENGTH = 500;
+
+interface EntryRow {
+  id: string;
+  group_id: string | null;
+  position: number;
+  queued_at: Date;
+  topic: string;
+  visitor_id: string;
+  visitor_name: string;
+  visitor_email: string;
+  page_url: string;
+  page_title: string;
+  first_message: string | null;
+  language: string;
+}
+
+/** Queued conversations of one group (null: unrouted) in queue order, with the visitor preview. */
+export async function queueEntries(
+  sql: Sql,
+  orgId: string,
+  groupId: string | null,
+  only?: string,
+): Promise<QueueEntry[]> {
+  const rows = await sql<EntryRow[]>`
+    select * from (
+      select c.id, c.group_id, (row_number() over (order by c.queued_at, c.id))::int as position,
+             c.queued_at, c.topic, c.visitor_id, v.name as visitor_name, v.email as visitor_email,
+             left(coalesce(nullif(c.start_url, ''), v.attributes ->> 'current_url', ''), 2048) as page_url,
+             left(coalesce(v.attributes ->> 'current_title', ''), 500) as page_title,
+             (select left(m.body, ${PREVIEW_LENGTH}) from public.messages m
+               where m.conversation_id = c.id and m.sender_kind = 'visitor' order by m.seq limit 1) as first_message,
+             c.language
+      from public.conversations c
+      join public.visitors v on v.id = c.visitor_id
+      where c.org_id = ${orgId} and c.status = 'queued' and c.group_id is not distinct from ${groupId}
+    ) q
+    where ${only ?? null}::uuid is null or q.id = ${only ?? null}::uuid
+    order by q.position
+    limit ${MAX_ENTRIES}`;
+  return rows.map(toEntry);
+}
+
+/** The preview of one conversation, placed in its queue (position 1 when it is not queued). */
+export async function queueEntryOf(sql: Sql, conversationId: string): Promise<QueueEntry | null> {
+  const [c] = await sql<{ org_id: string; group_id: string | null; status: string }[]>`
+    select org_id, group_id, status from public.conversations where id = ${conversationId}`;
+  if (!c) return null;
+  if (c.status === 'queued') {
+    const [entry] = await queueEntries(sql, c.org_id, c.group_id, conversationId);
+    if (entry) return entry;
+  }
+  const rows = await sql<EntryRow[]>`
+    select c.id, c.group_id, 1 as position, c.queued_at, c.topic, c.visitor_id, v.name as visitor_name,
+           v.email as visitor_email,
+           left(coalesce(nullif(c.start_url, ''), v.attributes ->> 'current_url', ''), 2048) as page_url,
+           left(coalesce(v.attributes ->> 'current_title', ''), 500) as page_title,
+           (select left(m.body, ${PREVIEW_LENGTH}) from public.messages m
+             where m.conversation_id = c.id and m.sender_kind = 'visitor' order by m.seq limit 1) as first_message,
+           c.language
+    from public.conversations c join public.visitors v on v.id = c.visitor_id
+    where c.id = ${conversationId}`;
+  return rows[0] ? toEntry(rows[0]) : null;
+}
+
+function toEntry(r: EntryRow): QueueEntry {
+  return {
+    conversationId: r.id,
+    groupId: r.group_id,
+    position: r.position,
+    queuedAt: r.queued_at.toISOString(),
+    topic: r.topic,
+    visitor: { id: r.visitor_id, name: r.visitor_name, email: r.visitor_email },
+    pageUrl: r.page_url,
+    pageTitle: r.page_title,
+    firstMessage: r.first_message ?? '',
+    language: r.language,
+  };
+}
+
+export interface QueueRefresher {
+  /** The queue of (org, group) changed: refresh it soon (coalesced). */
+  changed(orgId: string, groupId: string | null): void;
+  close(): void;
+}
+
+export function createQueueRefresher(deps: {
+  sql: Sql;
+  log: Logger;
+  notify: Notify;
+  feed: ConversationFeed;
+  delayMs: number;
+}): QueueRefresher {
+  const pending = new Map<string, { orgId: string; groupId: string | null }>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  async function refresh(orgId: string, groupId: string | null): Promise<void> {
+    const entries = await queueEntries(deps.sql, orgId, groupId);
+    await deps.notify.toGroup(orgId, groupId, { type: 'queue', groupId, entries });
+    const states = await queuedConversations(
+      deps.sql,
+      entries.map((e) => e.conversationId),
+    );
+    for (const conversation of states) {
+      await deps.feed.publish(
+        { orgId, id: conversation.id },
+        { kind: 'conversation', conversationId: conversation.id, conversation },
+      );
+    }
+  }
+
+  function flush(): void {
+    timer = undefined;
+    const batch = [...pending.values()];
+    pending.clear();
+    running = running.then(async () => {
+      for (const { orgId, groupId } of batch) {
+        if (closed) return;
+        await refresh(orgId, groupId).catch((error: unknown) =>
+          deps.log.warn({ err: error, groupId }, 'queue refresh failed'),
+        );
+      }
+    });
+  }
+
+  return {
+    changed(orgId, groupId) {
+      if (closed) return;
+      pending.set(`${orgId}:${groupId ?? ''}`, { orgId, groupId });
+      if (!timer) {
+        timer = setTimeout(flush, deps.delayMs);
+        timer.unref();
+      }
+    },
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      pending.clear();
+    },
+  };
+}
+
+/**
+ * The protocol's Conversation for many queued chats in one query (the same shape and definitions
+ * as loadConversation, which answers one at a time).
+ */
+async function queuedConversations(sql: Sql, ids: string[]): Promise<Conversation[]> {
+  if (ids.length === 0) return [];
+  const rows = await sql<
+    {
+      id: string;
+      status: Conversation['status'];
+      topic: string;
+      group_id: string | null;
+      visitor_id: string;
+      visitor_name: string;
+      visitor_email: string;
+      last_seq: number;
+      visitor_read_seq: number;
+      position: number;
+      created_at: Date;
+      participants: Conversation['participants'];
+    }[]
+  >`
+    select c.id, c.status, c.topic, c.group_id, c.visitor_id, v.name as visitor_name, v.email as visitor_email,
+           c.last_seq::int as last_seq, c.visitor_read_seq::int as visitor_read_seq, c.created_at,
+           (select count(*)::int from public.conversations q
+             where q.org_id = c.org_id and q.status = 'queued'
+               and q.group_id is not distinct from c.group_id and q.queued_at <= c.queued_at) as position,
+           coalesce((
+             select json_agg(json_build_object('userId', p.user_id, 'name', coalesce(pm.display_name, ''),
+                                               'role', p.role) order by p.joined_at)
+             from public.conversation_participants p
+             left join public.org_members pm on pm.org_id = p.org_id and pm.user_id = p.user_id
+             where p.conversation_id = c.id and p.left_at is null
+           ), '[]'::json) as participants
+    from public.conversations c join public.visitors v on v.id = c.visitor_id
+    where c.id = any(${ids}::uuid[]) and c.status = 'queued'`;
+  // One estimate per distinct place (the group's figures are the same for every row).
+  const groupId = rows[0]?.group_id ?? null;
+  const estimates = new Map<number, number | null>();
+  if (groupId) {
+    const places = [...new Set(rows.map((r) => r.position))];
+    const found = await sql<{ position: number; estimate: number | null }[]>`
+      select p as position, private.queue_wait_estimate(${groupId}, p) as estimate
+      from unnest(${places}::int[]) as p`;
+    for (const f of found) estimates.set(f.position, f.estimate);
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    topic: r.topic,
+    groupId: r.group_id,
+    visitor: { id: r.visitor_id, name: r.visitor_name, email: r.visitor_email },
+    assignee: null,
+    participants: r.participants,
+    lastSeq: r.last_seq,
+    visitorReadSeq: r.visitor_read_seq,
+    queuePosition: r.position,
+    estimatedWaitSeconds: estimates.get(r.position) ?? null,
+    createdAt: r.created_at.toISOString(),
+    closedAt: null,
+    closedBy: null,
+    rating: null,
+  }));
+}
