@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createSql } from './db/sql.ts';
 import { attachmentRoutes } from './http/attachment-routes.ts';
+import { devMailboxRoutes } from './http/dev-mailbox-routes.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRouter } from './http/router.ts';
 import { widgetAssetRoutes } from './http/widget-asset-routes.ts';
@@ -69,7 +70,13 @@ export async function createChatServer(config: Config, options: ChatServerOption
   const realtime = createRealtime(app);
   const widget = createWidgetRoutes(app);
   const route = createRouter(
-    [...healthRoutes(app), ...widget.routes, ...attachmentRoutes(app), ...widgetAssetRoutes(app)],
+    [
+      ...healthRoutes(app),
+      ...widget.routes,
+      ...attachmentRoutes(app),
+      ...widgetAssetRoutes(app),
+      ...devMailboxRoutes(app),
+    ],
     log,
   );
   const server: Server = createServer((req, res) => void route(req, res));
