@@ -44,6 +44,14 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
       pass: o.lost === 0 && o.duplicated === 0,
     });
     rows.push({
+      metric: `${at}: acked but never delivered`,
+      ours: fmt(o.ackedNotDelivered),
+      reference: fmt(r.ackedNotDelivered),
+      ratio: '',
+      target: 'zero',
+      pass: o.ackedNotDelivered === 0,
+    });
+    rows.push({
       metric: `${at}: achieved send rate (msg/s)`,
       ours: fmt(o.sentRate),
       reference: fmt(r.sentRate),
@@ -93,7 +101,8 @@ async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions):
       opts.log(
         `  ${flavor.padEnd(9)} ${fmt(rate)} msg/s: p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ` +
           `p999 ${fmt(result.p999, 1)} ms, max ${fmt(result.max, 1)} ms, sent ${fmt(result.sent)} ` +
-          `(${fmt(result.sentRate)}/s), lost ${result.lost}, dup ${result.duplicated}` +
+          `(${fmt(result.sentRate)}/s), acked ${fmt(result.acked)}, lost ${result.lost} ` +
+          `(acked but undelivered ${result.ackedNotDelivered}), dup ${result.duplicated}` +
           (Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''),
       );
       results.push(result);

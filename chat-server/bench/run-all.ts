@@ -1,6 +1,6 @@
 /**
  * The chat-server benchmark: `npm run bench -w chat-server` (or `npx tsx chat-server/bench/run-all.ts
- * [idle] [latency] [fanout]` for some parts). A script, not a test: it starts a real local
+ * [idle] [latency] [fanout] [persist]` for some parts). A script, not a test: it starts a real local
  * Supabase stack and redis-server, runs each part against our server and a bare reference in
  * the same run (servers in child processes), prints a table and writes bench/results/latest.md.
  *
@@ -16,6 +16,7 @@ import { idleMemoryPart } from './idle-memory.ts';
 import { latencyPart } from './latency.ts';
 import { markdownTable, type PartResult } from './lib/report.ts';
 import { type BenchStack, startBenchStack } from './lib/stack.ts';
+import { persistPart } from './persist.ts';
 
 const env = process.env;
 const num = (name: string, fallback: number) => {
@@ -31,7 +32,7 @@ const settings = {
   watchers: num('BENCH_WATCHERS', 200),
   fanoutMessages: num('BENCH_FANOUT_MESSAGES', 1000),
 };
-const known = ['idle', 'latency', 'fanout'];
+const known = ['idle', 'latency', 'fanout', 'persist'];
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((p) => !known.includes(p));
 if (unknown.length > 0) {
@@ -91,6 +92,10 @@ try {
         log,
       }),
     );
+  }
+  if (parts.includes('persist')) {
+    log('(d) persistence alone: 5000 messages, 10 at a time');
+    results.push(await persistPart(stack, { messages: 5000, conversations: 100, concurrency: 10, log }));
   }
 } finally {
   await cleanup();

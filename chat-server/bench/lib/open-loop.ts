@@ -17,7 +17,10 @@ export interface LoadResult {
   sent: number;
   acked: number;
   delivered: number;
+  /** Sent and never delivered (refused, shed, or dropped). */
   lost: number;
+  /** Acked (so durable) and never delivered: the guarantee broken. */
+  ackedNotDelivered: number;
   duplicated: number;
   errors: Record<string, number>;
   p50: number;
@@ -40,7 +43,7 @@ export async function runOpenLoop(
   const seen = new Set<string>();
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
-  let acked = 0;
+  const ackedIds = new Set<string>();
   let duplicated = 0;
 
   for (const pair of pairs) {
@@ -61,7 +64,7 @@ export async function runOpenLoop(
     pair.visitor.onText((text) => {
       if (text.startsWith('{"type":"ack"')) {
         const id = CLIENT_MSG_ID.exec(text)?.[1];
-        if (id && sentAt.has(id)) acked++;
+        if (id && sentAt.has(id)) ackedIds.add(id);
       } else if (text.startsWith('{"type":"error"')) {
         const code = ERROR_CODE.exec(text)?.[1] ?? 'unknown';
         errors[code] = (errors[code] ?? 0) + 1;
@@ -108,9 +111,10 @@ export async function runOpenLoop(
     offeredRate: opts.rate,
     sentRate: sent / sendSeconds,
     sent,
-    acked,
+    acked: ackedIds.size,
     delivered: seen.size,
     lost: sent - seen.size,
+    ackedNotDelivered: [...ackedIds].filter((id) => !seen.has(id)).length,
     duplicated,
     errors,
     p50: percentile(latencies, 50),
