@@ -132,7 +132,7 @@ export class ChatStore {
         this.#configLoadedAt = Date.now();
         this.unreachable = false;
         this.#token = session.token;
-        this.visitor = { name: session.visitor.name, email: session.visitor.email };
+        this.#knownVisitor(session.visitor);
         const stored = this.#persist.read();
         const conversationId = session.openConversationId;
         if (stored.conversationId && stored.conversationId !== conversationId) {
@@ -253,9 +253,7 @@ export class ChatStore {
   #onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'welcome':
-        if (frame.identity.kind === 'visitor') {
-          this.visitor = { name: frame.identity.name, email: frame.identity.email };
-        }
+        if (frame.identity.kind === 'visitor') this.#knownVisitor(frame.identity);
         return;
       case 'conversation':
         this.#onConversation(frame.conversation, frame.ref);
@@ -407,6 +405,11 @@ export class ChatStore {
       void this.refreshConfig();
     }
     this.#emit(open ? 'open' : 'close');
+  }
+
+  /** What the server knows about the visitor, unless the page identified them already. */
+  #knownVisitor({ name, email }: { name: string; email: string }): void {
+    this.visitor = { name: this.visitor.name || name, email: this.visitor.email || email };
   }
 
   /** Prefills the forms; the values are only sent when the visitor starts a chat. */

@@ -34,7 +34,7 @@ const bubbles = () => page.locator('.cw-message .cw-bubble');
 describe('chatting with an agent', () => {
   test('the launcher opens the pre-chat form with greeting, status and the site topics', async () => {
     await page.goto(`${env.demo.url}/`);
-    await expect.poll(() => page.locator('.cw-launcher').getAttribute('aria-label')).toBe('Open chat');
+    await expect.poll(() => page.locator('.cw-launcher').getAttribute('aria-label')).toBe('Chat with us');
     await openPanel(page);
     await expect.poll(() => page.locator('.cw-status').textContent()).toContain('We are online');
     const topics = await page.locator('#cw-f-topic option').allTextContents();
@@ -194,7 +194,7 @@ describe('chatting with an agent', () => {
     const beepsBefore = await beeps(page);
     agent.send({ type: 'message.send', conversationId, clientMsgId: 'a-2', body: 'Refund issued!' });
     await expect.poll(() => page.locator('.cw-badge').textContent()).toBe('1');
-    expect(await page.locator('.cw-launcher').getAttribute('aria-label')).toBe('Open chat, 1 unread');
+    expect(await page.locator('.cw-launcher').getAttribute('aria-label')).toBe('Chat with us, 1 unread');
     await expect.poll(() => page.title(), { timeout: 5000 }).toMatch(/New message from/);
     expect(await beeps(page)).toBeGreaterThan(beepsBefore);
     await screenshot(page, 'desktop-unread');

@@ -1,0 +1,113 @@
+/**
+ * When nobody can answer and when the server cannot be reached: the offline-message form, the
+ * error state while the chat server is down and the recovery once it is back, and an invisible
+ * reconnect mid-chat that resends the unacked message exactly once.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Agent, connectAgent } from '../helpers/agent.ts';
+import { type E2eEnv, startE2eEnv } from '../helpers/env.ts';
+import { cspViolations, newVisitor, openPanel, screenshot } from '../helpers/page.ts';
+import { alwaysOpen, setPresence } from '../helpers/site.ts';
+
+let env: E2eEnv;
+let agent: Agent;
+
+beforeAll(async () => {
+  env = await startE2eEnv();
+  await alwaysOpen(env.sql);
+  agent = await connectAgent(env.chat.url);
+});
+
+afterAll(async () => {
+  await agent?.close();
+  await env?.close();
+});
+
+describe('nobody available', () => {
+  test('with no agent online the visitor gets the offline form, and the message is stored', async () => {
+    await setPresence(agent, env.chat.url, 'offline');
+    const page = await newVisitor(env.browser);
+    await page.goto(`${env.demo.url}/`);
+    await openPanel(page);
+    await page.getByText('Leave us a message').waitFor();
+    expect(await page.locator('.cw-status').textContent()).toContain('We are away right now');
+    expect(await page.locator('#cw-f-topic').count()).toBe(0);
+
+    // The email is required for the reply.
+    await page.fill('#cw-f-message', 'Can I bring my bike on the Lisbon flight?');
+    await page.getByRole('button', { name: 'Send message' }).click();
+    expect(await page.locator('#cw-f-email-e').textContent()).toContain('email');
+    expect(await page.locator('#cw-f-email').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'desktop-offline-form');
+
+    await page.fill('#cw-f-name', 'Ben');
+    await page.fill('#cw-f-email', 'ben@example.com');
+    await page.getByRole('button', { name: 'Send message' }).click();
+    await expect.poll(() => page.locator('.cw-offline-note').textContent()).toContain('ben@example.com');
+    await expect
+      .poll(() => page.locator('.cw-mine .cw-bubble').last().textContent())
+      .toBe('Can I bring my bike on the Lisbon flight?');
+
+    const rows = await env.sql`
+      select m.body, v.email from public.messages m
+      join public.conversations c on c.id = m.conversation_id
+      join public.visitors v on v.id = c.visitor_id
+      where v.email = 'ben@example.com'`;
+    expect(rows.map((r) => r.body)).toEqual(['Can I bring my bike on the Lisbon flight?']);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+});
+
+describe('server unreachable', () => {
+  test('the widget shows the error state while the chat server is down, then recovers on its own', async () => {
+    await setPresence(agent, env.chat.url, 'online');
+    await agent.close();
+    await env.stopChatServer();
+    const page = await newVisitor(env.browser);
+    await page.goto(`${env.demo.url}/`);
+    // The launcher is there at once: the page never depends on the chat server being up.
+    await openPanel(page);
+    await page.getByText('We cannot reach the chat right now').waitFor();
+    await screenshot(page, 'desktop-unreachable');
+
+    await env.startChatServer();
+    agent = await connectAgent(env.chat.url);
+    await setPresence(agent, env.chat.url, 'online');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('#cw-f-message').waitFor();
+    expect(await page.locator('.cw-notice').count()).toBe(0);
+    await page.context().close();
+  });
+
+  test('mid-chat, a server restart is invisible and the unacked message is resent exactly once', async () => {
+    const page = await newVisitor(env.browser);
+    await page.goto(`${env.demo.url}/`);
+    await openPanel(page);
+    await page.fill('#cw-f-message', 'Is the 8:15 train on time?');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    const started = await agent.next('conversation', (f) => f.conversation.status !== 'closed');
+    const conversationId = started.conversation.id;
+    await expect.poll(() => page.locator('.cw-receipt').last().textContent()).toContain('Sent');
+
+    await agent.close();
+    await env.stopChatServer();
+    // Typed while the server is down: shown as sending, kept in the outbox.
+    await page.locator('.cw-composer-input').fill('Hello? Still there?');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.cw-pending .cw-receipt').textContent()).toBe('Sending…');
+    await page.locator('.cw-banner').waitFor({ timeout: 10_000 });
+    expect(await page.locator('.cw-banner').textContent()).toBe('Reconnecting…');
+
+    await env.startChatServer();
+    await expect.poll(() => page.locator('.cw-pending').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => page.locator('.cw-banner').count()).toBe(0);
+    const rows = await env.sql`
+      select body from public.messages where conversation_id = ${conversationId} and sender_kind = 'visitor' order by seq`;
+    expect(rows.map((r) => r.body)).toEqual(['Is the 8:15 train on time?', 'Hello? Still there?']);
+    const shown = await page.locator('.cw-mine .cw-bubble').allTextContents();
+    expect(shown).toEqual(['Is the 8:15 train on time?', 'Hello? Still there?']);
+    agent = await connectAgent(env.chat.url);
+    await page.context().close();
+  });
+});
