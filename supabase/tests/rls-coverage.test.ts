@@ -21,8 +21,8 @@ const REPORTED: Record<string, string> = {
   'private.touch_updated_at(): not security definer':
     "decided: a trigger that only sets NEW.updated_at needs no rights beyond the writer's; invoker is least privilege",
   'private.analytics_conversations(uuid,timestamp with time zone,timestamp with time zone,uuid): not security definer':
-    'security invoker on purpose (admin_analytics migration): as definer it would bypass RLS and return any ' +
-    "organization's conversations for any p_org_id; the lead decides: move it out of private, or exempt it",
+    'decided: security invoker on purpose, so RLS filters the rows it returns (as definer it would return any ' +
+    "organization's conversations for any p_org_id); it lives in private only to stay off the PostgREST API",
 };
 
 interface Relation {
