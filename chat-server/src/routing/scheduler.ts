@@ -26,6 +26,9 @@ export interface NewOffer {
 type Step =
   | { kind: 'none' }
   | { kind: 'offered'; offer: NewOffer }
+  /** Eligible agents exist but another instance holds them right now: try again shortly. */
+  | { kind: 'busy' }
+  /** Nobody for this chat. `constrained`: its own conditions (language, skills, declines) may be why. */
   | { kind: 'no_agent'; conversationId: string; constrained: boolean };
 
 interface QueuedRow {
@@ -63,24 +66,35 @@ export async function offerNext(
       { id: c.id, groupId, language: c.language, requiredSkills: c.required_skills },
       staleSeconds,
     );
+    let busy = false;
     for (const candidate of candidates) {
       const offer = await tryOffer(tx, c, candidate);
       if (offer === 'taken') return { kind: 'no_agent', conversationId: c.id, constrained: true } as const;
-      if (offer) return { kind: 'offered', offer } as const;
+      if (offer === 'locked') busy = true;
+      else if (offer) return { kind: 'offered', offer } as const;
     }
+    if (busy) return { kind: 'busy' } as const;
+    const [declined] = await tx<{ any: boolean }[]>`
+      select exists (select 1 from public.conversation_offers
+                     where conversation_id = ${c.id} and status = 'declined'
+                       and responded_at > now() - interval '60 seconds') as any`;
     return {
       kind: 'no_agent',
       conversationId: c.id,
-      constrained: c.language !== '' || c.required_skills.length > 0,
+      constrained: c.language !== '' || c.required_skills.length > 0 || declined?.any === true,
     } as const;
   })) as Step;
 }
 
-async function tryOffer(tx: Tx, c: QueuedRow, candidate: Candidate): Promise<NewOffer | 'taken' | null> {
+async function tryOffer(
+  tx: Tx,
+  c: QueuedRow,
+  candidate: Candidate,
+): Promise<NewOffer | 'taken' | 'locked' | null> {
   const locked = await tx`
     select 1 from public.agent_status where org_id = ${c.org_id} and user_id = ${candidate.userId}
     for update skip locked`;
-  if (locked.length === 0) return null;
+  if (locked.length === 0) return 'locked';
   try {
     const [row] = await tx.savepoint(
       (sp) => sp<{ id: string; expires_at: Date }[]>`
@@ -126,6 +140,19 @@ export function createScheduler(deps: {
   let running: Promise<void> | undefined;
   let closed = false;
 
+  const retries = new Set<NodeJS.Timeout>();
+  /** Another instance holds the agents this group needs; come back when it has committed. */
+  function retryLater(groupId: string): void {
+    if (closed) return;
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      dirty.add(groupId);
+      kick();
+    }, 25);
+    timer.unref();
+    retries.add(timer);
+  }
+
   async function waitingGroups(): Promise<string[]> {
     const rows = await deps.sql<{ group_id: string }[]>`
       select distinct c.group_id from public.conversations c
@@ -145,6 +172,10 @@ export function createScheduler(deps: {
         throw error;
       }
       if (step.kind === 'none') return;
+      if (step.kind === 'busy') {
+        retryLater(groupId);
+        return;
+      }
       if (step.kind === 'offered') {
         await deps
           .onOffer(step.offer)
@@ -199,6 +230,8 @@ export function createScheduler(deps: {
     close() {
       closed = true;
       dirty.clear();
+      for (const t of retries) clearTimeout(t);
+      retries.clear();
     },
   };
 }
