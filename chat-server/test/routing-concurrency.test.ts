@@ -256,7 +256,7 @@ describe('routing across three instances (property)', () => {
       const conv = async () =>
         (
           await db`insert into public.conversations (org_id, client_id, site_id, visitor_id, group_id, status)
-            values (${world.orgId}, ${world.clientId}, ${world.siteId}, ${visitor?.id}, ${world.groups.G}, 'queued') returning id`
+            values (${world.orgId}, ${world.clientId}, ${world.siteId}, ${visitor?.id as string}, ${world.groups.G as string}, 'queued') returning id`
         )[0]?.id as string;
       const offer = (
         c: string,
