@@ -2,6 +2,7 @@
  * The chat server as an `npm start` service: runs in this process against the local stack's
  * Postgres and JWT secret, with in-process pub/sub (one instance needs no Redis).
  */
+import { resolve } from 'node:path';
 import { loadConfig } from '../../chat-server/src/config.ts';
 import { createLogger } from '../../chat-server/src/logger.ts';
 import { createChatServer } from '../../chat-server/src/server.ts';
@@ -19,6 +20,7 @@ export function chatServerService(): ForegroundService {
           'Chat server',
           `  HTTP + WebSocket  ${server.url}  (WebSocket at ${server.url.replace(/^http/, 'ws')}/v1/ws)`,
           `  health            ${server.url}/readyz   metrics ${server.url}/metrics`,
+          `  mailbox           ${config.smtpUrl ? `SMTP (${new URL(config.smtpUrl).host})` : `${resolve(config.mailboxDir)}  (list: ${server.url}/dev/mailbox)`}`,
         ],
         env: { CHAT_SERVER_URL: server.url },
         stop: () => server.close(),
