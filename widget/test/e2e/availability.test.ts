@@ -60,7 +60,7 @@ describe('nobody available', () => {
 });
 
 describe('server unreachable', () => {
-  test('the widget shows the error state while the chat server is down, then recovers on its own', async () => {
+  test('the widget shows the error state while the chat server is down, then recovers', async () => {
     await setPresence(agent, env.chat.url, 'online');
     await agent.close();
     await env.stopChatServer();
@@ -68,7 +68,7 @@ describe('server unreachable', () => {
     await page.goto(`${env.demo.url}/`);
     // The launcher is there at once: the page never depends on the chat server being up.
     await openPanel(page);
-    await page.getByText('We cannot reach the chat right now').waitFor();
+    await page.getByText('Cannot reach the chat').waitFor();
     await screenshot(page, 'desktop-unreachable');
 
     await env.startChatServer();

@@ -116,7 +116,7 @@ describe('host pages', () => {
   for (const [name, file] of [
     ['Tailwind preflight', 'tailwind.html'],
     ['Bootstrap reboot', 'bootstrap.html'],
-  ]) {
+  ] as const) {
     test(`a ${name} reset loaded after widget.css does not change the widget`, async () => {
       const page = await newVisitor(env.browser);
       await page.goto(`${env.demo.url}/test/${file}`);

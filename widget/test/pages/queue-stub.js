@@ -2,7 +2,8 @@
 window.Chat =
   window.Chat ||
   function () {
-    (window.Chat.q = window.Chat.q || []).push(arguments);
+    window.Chat.q = window.Chat.q || [];
+    window.Chat.q.push(arguments);
   };
 Chat('identify', { name: 'Queued Quinn', email: 'quinn@example.com' });
 Chat('on', 'open', () => {
