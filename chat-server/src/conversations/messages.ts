@@ -41,54 +41,39 @@ interface MessageRow {
 }
 
 /**
- * Stores a message once. The conversation row is locked first, so concurrent sends of one
- * conversation (and a racing close) are serialized: a resend arriving while the first insert is
- * in flight waits and then finds it. The duplicate check comes before the closed check, so a
- * resend of an acked message still gets its ack after the conversation closed.
+ * Stores a message once, through private.persist_message() (migration 20261121000900): the
+ * conversation row lock, the duplicate check (before the closed check, so a resend of an acked
+ * message still gets its ack after the close), the insert with its seq and first_response_at,
+ * all in one statement, so the common path is one round trip.
  *
- * `afterInsert` runs in the same transaction (binding attachments, first_response_at).
+ * `afterInsert` (binding attachments) must share the insert's transaction, so a message with
+ * one runs the same call inside begin … commit, and a throw there rolls the insert (and its
+ * seq) back.
  */
 export async function persistMessage(
   sql: Sql,
   m: NewMessage,
   afterInsert?: (tx: Tx, message: Message) => Promise<void>,
 ): Promise<PersistOutcome> {
+  if (!afterInsert) return persistCall(sql, m);
   return (await sql.begin(async (tx) => {
-    const [conv] = await tx<{ status: string }[]>`
-      select status from public.conversations
-      where id = ${m.conversationId} and org_id = ${m.orgId}
-      for update`;
-    if (!conv) return { kind: 'not_found' } as const;
-    const [existing] = await tx<MessageRow[]>`
-      select id, conversation_id, seq::int as seq, client_msg_id, sender_kind, sender_id, body, payload, created_at
-      from public.messages
-      where conversation_id = ${m.conversationId} and client_msg_id = ${m.clientMsgId}`;
-    if (existing) {
-      const same =
-        existing.body === m.body &&
-        existing.sender_kind === m.senderKind &&
-        existing.sender_id === m.senderId;
-      return same
-        ? ({ kind: 'duplicate', message: toMessage(existing, m.senderName) } as const)
-        : ({ kind: 'conflict' } as const);
-    }
-    if (conv.status === 'closed') return { kind: 'closed' } as const;
-    // No ON CONFLICT: the seq trigger runs before conflict detection, so a skipped insert
-    // would still burn a seq. The row lock above makes a plain insert safe.
-    const [row] = await tx<MessageRow[]>`
-      insert into public.messages (org_id, conversation_id, client_msg_id, sender_kind, sender_id, body, payload)
-      values (${m.orgId}, ${m.conversationId}, ${m.clientMsgId}, ${m.senderKind}, ${m.senderId}, ${m.body},
-              ${tx.json((m.payload ?? {}) as Parameters<typeof tx.json>[0])})
-      returning id, conversation_id, seq::int as seq, client_msg_id, sender_kind, sender_id, body, payload, created_at`;
-    const message = toMessage(row as MessageRow, m.senderName);
-    if (m.senderKind === 'agent') {
-      await tx`
-        update public.conversations set first_response_at = now()
-        where id = ${m.conversationId} and first_response_at is null`;
-    }
-    if (afterInsert) await afterInsert(tx, message);
-    return { kind: 'created', message } as const;
+    const outcome = await persistCall(tx, m);
+    if (outcome.kind === 'created') await afterInsert(tx, outcome.message);
+    return outcome;
   })) as PersistOutcome;
+}
+
+async function persistCall(sql: Sql | Tx, m: NewMessage): Promise<PersistOutcome> {
+  const [row] = await sql<(MessageRow & { outcome: PersistOutcome['kind'] })[]>`
+    select outcome, id, ${m.conversationId}::uuid as conversation_id, seq::int as seq, client_msg_id,
+           sender_kind, sender_id, body, payload, created_at
+    from private.persist_message(${m.orgId}, ${m.conversationId}, ${m.clientMsgId}, ${m.senderKind},
+      ${m.senderId}, ${m.body}, ${sql.json((m.payload ?? {}) as Parameters<typeof sql.json>[0])})`;
+  const kind = row?.outcome;
+  if (kind === 'created' || kind === 'duplicate')
+    return { kind, message: toMessage(row as MessageRow, m.senderName) };
+  if (kind === 'conflict' || kind === 'closed' || kind === 'not_found') return { kind };
+  throw new Error(`persist_message returned an unknown outcome: ${String(kind)}`);
 }
 
 export interface MessagePage {
