@@ -13,6 +13,8 @@ import type { Notify } from './notify.ts';
 /** Entries sent in one `queue` frame, and waiting visitors told their new place per refresh. */
 const MAX_ENTRIES = 200;
 const PREVIEW_LENGTH = 500;
+/** Waiting visitors (from the front) sent their new place per refresh. */
+const VISITOR_UPDATES = 100;
 
 interface EntryRow {
   id: string;
@@ -192,16 +194,16 @@ async function queuedConversations(sql: Sql, ids: string[]): Promise<Conversatio
            ), '[]'::json) as participants
     from public.conversations c join public.visitors v on v.id = c.visitor_id
     where c.id = any(${ids}::uuid[]) and c.status = 'queued'`;
-  // One estimate per distinct place (the group's figures are the same for every row).
+  // The group's figures once, then every place's estimate from them (the same formula as
+  // private.queue_wait_estimate, which answers one place at a time for loadConversation).
   const groupId = rows[0]?.group_id ?? null;
-  const estimates = new Map<number, number | null>();
-  if (groupId) {
-    const places = [...new Set(rows.map((r) => r.position))];
-    const found = await sql<{ position: number; estimate: number | null }[]>`
-      select p as position, private.queue_wait_estimate(${groupId}, p) as estimate
-      from unnest(${places}::int[]) as p`;
-    for (const f of found) estimates.set(f.position, f.estimate);
-  }
+  const figures = groupId ? await groupFigures(sql, groupId) : null;
+  const estimate = (place: number): number | null =>
+    figures && figures.slots > 0
+      ? Math.ceil(
+          (Math.max(0, place - Math.max(0, figures.slots - figures.load)) * figures.handling) / figures.slots,
+        )
+      : null;
   return rows.map((r) => ({
     id: r.id,
     status: r.status,
@@ -213,10 +215,30 @@ async function queuedConversations(sql: Sql, ids: string[]): Promise<Conversatio
     lastSeq: r.last_seq,
     visitorReadSeq: r.visitor_read_seq,
     queuePosition: r.position,
-    estimatedWaitSeconds: estimates.get(r.position) ?? null,
+    estimatedWaitSeconds: estimate(r.position),
     createdAt: r.created_at.toISOString(),
     closedAt: null,
     closedBy: null,
     rating: null,
   }));
+}
+
+/** Online slots, their load, and the median handling time of a group (see private.queue_wait_estimate). */
+async function groupFigures(
+  sql: Sql,
+  groupId: string,
+): Promise<{ slots: number; load: number; handling: number }> {
+  const [row] = await sql<{ slots: number; load: number; handling: number }[]>`
+    select coalesce(sum(private.agent_capacity(gm.org_id, gm.user_id, gm.group_id)), 0)::int as slots,
+           coalesce(sum(private.agent_load(gm.org_id, gm.user_id)), 0)::int as load,
+           coalesce((
+             select percentile_cont(0.5) within group (order by extract(epoch from (r.closed_at - r.assigned_at)))
+             from (select c.closed_at, c.assigned_at from public.conversations c
+                   where c.group_id = ${groupId} and c.status = 'closed' and c.assigned_at is not null
+                   order by c.closed_at desc limit 50) r
+           ), 300)::float8 as handling
+    from public.group_members gm
+    join public.agent_status s on s.org_id = gm.org_id and s.user_id = gm.user_id
+    where gm.group_id = ${groupId} and s.status = 'online' and s.last_seen_at > now() - interval '2 minutes'`;
+  return row ?? { slots: 0, load: 0, handling: 300 };
 }
