@@ -14,6 +14,7 @@ import {
 } from '@chat/shared';
 import type { AppContext } from '../context.ts';
 import type { ConversationFeed } from './conversation-feed.ts';
+import { ExpiryWheel } from './expiry.ts';
 import { FrameError, type SendError } from './frame-error.ts';
 import { ANSWERS_ITSELF, type HandlerTable } from './handlers/index.ts';
 import type { HandlerDeps } from './handlers/types.ts';
@@ -23,7 +24,7 @@ import type { Presence } from './presence.ts';
 import { identityOf, type Principal } from './principal.ts';
 import { type FrameLimiter, STRIKES_BEFORE_CLOSE } from './rate-limit.ts';
 import type { Registry } from './registry.ts';
-import { clearSessionTimers, createSession, type Session, sessionTimer } from './session.ts';
+import { clearSessionTimers, createSession, type Session } from './session.ts';
 import type { ChatSocket } from './socket.ts';
 
 /** What the transport tells a connection. */
@@ -33,10 +34,14 @@ export interface ConnectionEvents {
   closed(): void;
 }
 
-/** Frames queued behind a slow handler before new ones are refused as rate_limited. */
-const MAX_QUEUED_FRAMES = 100;
-/** setTimeout's ceiling (~24.8 days); longer token lifetimes are re-armed. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * Frames queued behind a slow handler before new ones are refused as rate_limited. This is what
+ * sheds load under overload: frames are handled one at a time per connection (message order is
+ * seq order), so a sender faster than its own persistence gets rate_limited answers, and after
+ * STRIKES_BEFORE_CLOSE of them in a row the connection is closed with 4029 (see the README's
+ * Benchmarks section).
+ */
+export const MAX_QUEUED_FRAMES = 100;
 
 export interface Connections {
   open(socket: ChatSocket, principal: Principal, ip: string): ConnectionEvents;
@@ -44,6 +49,8 @@ export interface Connections {
   end(session: Session, code: number, reason: string): void;
   /** Ends a dead peer's session without a close handshake. */
   kill(session: Session): void;
+  /** Stops the token-expiry timer (shutdown). */
+  close(): void;
 }
 
 export function createConnections(deps: {
@@ -64,6 +71,7 @@ export function createConnections(deps: {
     if (session.closed) return;
     session.closed = true;
     clearSessionTimers(session);
+    expiry.remove(session);
     limiter.forget(session.id);
     registry.remove(session);
     if (session.viewing) {
@@ -86,14 +94,8 @@ export function createConnections(deps: {
     }
   }
 
-  function armExpiry(session: Session): void {
-    const ms = session.principal.exp * 1000 - Date.now();
-    if (ms <= 0) {
-      end(session, CloseCode.TOKEN_EXPIRED, 'token_expired');
-      return;
-    }
-    sessionTimer(session, Math.min(ms, MAX_TIMER_MS), () => armExpiry(session));
-  }
+  // One timer for every connection's token expiry (see expiry.ts).
+  const expiry = new ExpiryWheel((session) => end(session, CloseCode.TOKEN_EXPIRED, 'token_expired'));
 
   async function handle(session: Session, data: Buffer | string, isBinary: boolean): Promise<void> {
     if (isBinary) {
@@ -127,6 +129,73 @@ export function createConnections(deps: {
     }
   }
 
+  async function welcome(session: Session): Promise<void> {
+    const { principal } = session;
+    if (session.closed) return;
+    if (principal.kind === 'agent') {
+      presence.connected(principal);
+      await feed.joinOrg(session);
+    }
+    outbound.send(session, {
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      connectionId: session.id,
+      identity: identityOf(principal),
+      heartbeatIntervalMs: app.config.heartbeatIntervalMs,
+      serverTime: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * What the transport calls for one connection. A class, so the methods live on one shared
+   * prototype: an idle connection costs this small object, not three closures and their context.
+   */
+  class Connection implements ConnectionEvents {
+    /** Frames accepted and not yet handled (at most MAX_QUEUED_FRAMES). */
+    private queued = 0;
+
+    constructor(private readonly session: Session) {}
+
+    frame(data: Buffer | string, isBinary: boolean): void {
+      const { session } = this;
+      if (session.closed) return;
+      session.alive = true;
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+      limiter.allow(session.id, session.ip).then(
+        (allowed) => {
+          if (session.closed) return;
+          if (!allowed || this.queued >= MAX_QUEUED_FRAMES) {
+            session.strikes++;
+            if (session.strikes > STRIKES_BEFORE_CLOSE)
+              return end(session, CloseCode.RATE_LIMITED, 'rate_limited');
+            return sendError(session, 'rate_limited', 'Too many frames; slow down');
+          }
+          session.strikes = 0;
+          if (size > MAX_FRAME_BYTES) {
+            app.metrics.framesReceived.inc({ type: 'invalid' });
+            return sendError(session, 'frame_too_large', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+          }
+          this.queued++;
+          session.queue = session.queue
+            .then(() => (session.closed ? undefined : handle(session, data, isBinary)))
+            .catch((error: unknown) => log.error({ err: error }, 'frame pipeline failed'))
+            .finally(() => {
+              this.queued--;
+            });
+        },
+        (error: unknown) => log.error({ err: error }, 'rate limiter failed'),
+      );
+    }
+
+    pong(): void {
+      this.session.alive = true;
+    }
+
+    closed(): void {
+      cleanup(this.session);
+    }
+  }
+
   return {
     end,
     kill(session) {
@@ -137,66 +206,16 @@ export function createConnections(deps: {
       const session = createSession(`c-${randomBytes(6).toString('hex')}`, principal, socket, ip);
       registry.add(session);
       app.metrics.connections.inc({ kind: principal.kind });
-      armExpiry(session);
-      let queued = 0;
-
-      const welcome = async () => {
-        if (principal.kind === 'agent') {
-          presence.connected(principal);
-          await feed.joinOrg(session);
-        }
-        outbound.send(session, {
-          type: 'welcome',
-          protocolVersion: PROTOCOL_VERSION,
-          connectionId: session.id,
-          identity: identityOf(principal),
-          heartbeatIntervalMs: app.config.heartbeatIntervalMs,
-          serverTime: new Date().toISOString(),
-        });
-      };
+      if (!expiry.add(session)) end(session, CloseCode.TOKEN_EXPIRED, 'token_expired');
       // Frames that arrive before the welcome wait behind it.
-      session.queue = welcome().catch((error: unknown) => {
+      session.queue = welcome(session).catch((error: unknown) => {
         log.error({ err: error }, 'connection setup failed');
         end(session, CloseCode.INTERNAL_ERROR, 'internal_error');
       });
-
-      return {
-        frame(data, isBinary) {
-          if (session.closed) return;
-          session.alive = true;
-          const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-          limiter.allow(session.id, ip).then(
-            (allowed) => {
-              if (session.closed) return;
-              if (!allowed || queued >= MAX_QUEUED_FRAMES) {
-                session.strikes++;
-                if (session.strikes > STRIKES_BEFORE_CLOSE)
-                  return end(session, CloseCode.RATE_LIMITED, 'rate_limited');
-                return sendError(session, 'rate_limited', 'Too many frames; slow down');
-              }
-              session.strikes = 0;
-              if (size > MAX_FRAME_BYTES) {
-                app.metrics.framesReceived.inc({ type: 'invalid' });
-                return sendError(session, 'frame_too_large', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
-              }
-              queued++;
-              session.queue = session.queue
-                .then(() => (session.closed ? undefined : handle(session, data, isBinary)))
-                .catch((error: unknown) => log.error({ err: error }, 'frame pipeline failed'))
-                .finally(() => {
-                  queued--;
-                });
-            },
-            (error: unknown) => log.error({ err: error }, 'rate limiter failed'),
-          );
-        },
-        pong() {
-          session.alive = true;
-        },
-        closed() {
-          cleanup(session);
-        },
-      };
+      return new Connection(session);
+    },
+    close() {
+      expiry.close();
     },
   };
 }

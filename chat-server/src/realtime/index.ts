@@ -145,6 +145,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
         connections.end(session, CloseCode.SERVICE_RESTART, 'service_restart');
         session.socket.terminate();
       }
+      connections.close();
       presence.close();
       routing.close();
       mailer.close();

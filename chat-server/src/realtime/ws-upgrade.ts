@@ -37,6 +37,9 @@ export function createWsUpgrader(deps: {
     handleProtocols: (protocols) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
   });
   let pending = 0;
+  // Created once, not per upgrade: a listener made inside handleUpgrade would share its scope's
+  // context and keep `req` (headers, the token) alive for as long as the socket lives.
+  const onUpgradeSocketError = (error: Error) => log.debug({ err: error }, 'upgrade socket error');
 
   async function decide(req: IncomingMessage): Promise<AuthResult> {
     const handshake = readHandshake(req.url, req.headers['sec-websocket-protocol']);
@@ -44,25 +47,33 @@ export function createWsUpgrader(deps: {
     return deps.authenticate(handshake.token, req.headers.origin);
   }
 
+  function complete(req: IncomingMessage, socket: Duplex, head: Buffer, result: AuthResult): void {
+    // Only until ws owns the socket; ws then listens for its errors itself.
+    socket.off('error', onUpgradeSocketError);
+    if (socket.destroyed) return;
+    // Read now: nothing below may keep the request.
+    const ip = result.ok ? deps.clientIp(req) : '';
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!result.ok) {
+        ws.close(result.code, result.reason);
+        return;
+      }
+      const chatSocket = new WsChatSocket(ws, log);
+      chatSocket.events = deps.open(chatSocket, result.principal, ip);
+      attach(ws, chatSocket);
+    });
+  }
+
   return {
     handleUpgrade(req, socket, head) {
-      socket.on('error', (error) => log.debug({ err: error }, 'upgrade socket error'));
+      socket.on('error', onUpgradeSocketError);
       pending++;
       decide(req)
         .catch((error: unknown): AuthResult => {
           log.error({ err: error }, 'authenticating an upgrade failed');
           return { ok: false, code: 4500, reason: 'internal_error' };
         })
-        .then((result) => {
-          if (socket.destroyed) return;
-          wss.handleUpgrade(req, socket, head, (ws) => {
-            if (!result.ok) {
-              ws.close(result.code, result.reason);
-              return;
-            }
-            attach(ws, deps.open(adapt(ws), result.principal, deps.clientIp(req)));
-          });
-        })
+        .then((result) => complete(req, socket, head, result))
         .finally(() => {
           pending--;
         });
@@ -72,26 +83,63 @@ export function createWsUpgrader(deps: {
       wss.close();
     },
   };
-
-  function attach(ws: WebSocket, events: ConnectionEvents): void {
-    ws.on('message', (data, isBinary) => events.frame(data as Buffer, isBinary));
-    ws.on('pong', () => events.pong());
-    ws.on('close', () => events.closed());
-    ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
-  }
 }
 
-function adapt(ws: WebSocket): ChatSocket {
-  return {
-    get readyState() {
-      return ws.readyState;
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send: (data) => ws.send(data),
-    close: (code, reason) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-    ping: () => ws.ping(),
-  };
+/*
+ * Per connection the transport keeps one WsChatSocket (which holds the connection's events); the
+ * ws listeners below are shared functions that find it through one symbol property on the
+ * WebSocket (ws calls listeners with `this` = the WebSocket), so an idle connection holds no
+ * closures of its own.
+ */
+const CHAT_SOCKET = Symbol('chat socket');
+type AttachedWs = WebSocket & { [CHAT_SOCKET]: WsChatSocket };
+
+function attach(ws: WebSocket, socket: WsChatSocket): void {
+  (ws as AttachedWs)[CHAT_SOCKET] = socket;
+  ws.on('message', onMessage);
+  ws.on('pong', onPong);
+  ws.on('close', onClose);
+  ws.on('error', onError);
+}
+
+const chatSocketOf = (ws: WebSocket) => (ws as AttachedWs)[CHAT_SOCKET];
+
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  chatSocketOf(this).events?.frame(data, isBinary);
+}
+function onPong(this: WebSocket): void {
+  chatSocketOf(this).events?.pong();
+}
+function onClose(this: WebSocket): void {
+  chatSocketOf(this).events?.closed();
+}
+function onError(this: WebSocket, error: Error): void {
+  chatSocketOf(this).log.debug({ err: error }, 'websocket error');
+}
+
+/** The ChatSocket the core sees: methods on the prototype, one small object per connection. */
+class WsChatSocket implements ChatSocket {
+  events: ConnectionEvents | undefined;
+  constructor(
+    private readonly ws: WebSocket,
+    readonly log: Logger,
+  ) {}
+  get readyState() {
+    return this.ws.readyState;
+  }
+  get bufferedAmount() {
+    return this.ws.bufferedAmount;
+  }
+  send(data: string) {
+    this.ws.send(data);
+  }
+  close(code: number, reason: string) {
+    this.ws.close(code, reason);
+  }
+  terminate() {
+    this.ws.terminate();
+  }
+  ping() {
+    this.ws.ping();
+  }
 }
