@@ -126,7 +126,7 @@ export async function connect(
       if (ws.readyState === WebSocket.CLOSED) return;
       ws.close(1000);
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
-      if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+      if ((ws.readyState as number) !== WebSocket.CLOSED) ws.terminate();
     },
     closed,
   };
