@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 import { originAllowed } from '../http/origin.ts';
 import { getSite } from '../sites/queries.ts';
 import { getVisitor } from '../visitors/queries.ts';
+import { intern } from './intern.ts';
 import type { AgentPrincipal, OrgRole, Principal, VisitorPrincipal } from './principal.ts';
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; code: CloseCode; reason: string };
@@ -53,9 +54,10 @@ async function visitor(app: AppContext, token: string, origin: string | undefine
   const principal: VisitorPrincipal = {
     kind: 'visitor',
     visitorId: row.id,
-    orgId: row.orgId,
-    clientId: row.clientId,
-    siteId: row.siteId,
+    // Shared by every visitor of a site: one copy each (intern.ts).
+    orgId: intern(row.orgId),
+    clientId: intern(row.clientId),
+    siteId: intern(row.siteId),
     name: row.name,
     email: row.email,
     exp: claims.exp,

@@ -75,7 +75,7 @@ export function createConversationFeed(deps: {
     // Serialized once per event, not once per recipient.
     let text: string | undefined;
     for (const session of sessions) {
-      const sub = session.subscriptions.get(event.conversationId);
+      const sub = session.subscriptions?.get(event.conversationId);
       if (!sub) continue;
       if (sub.held) {
         sub.held.push(raw);
@@ -168,13 +168,14 @@ export function createConversationFeed(deps: {
     watermark: number,
   ): Promise<Subscription | undefined> {
     if (session.closed) return undefined;
-    let sub = session.subscriptions.get(ref.id);
+    let sub = session.subscriptions?.get(ref.id);
     if (sub) {
       sub.delivery = new DeliveryState(watermark);
       sub.held = [];
       return sub;
     }
     sub = { ref, delivery: new DeliveryState(watermark), held: [] };
+    session.subscriptions ??= new Map();
     session.subscriptions.set(ref.id, sub);
     registry.join(session, ref.id);
     try {
@@ -191,9 +192,9 @@ export function createConversationFeed(deps: {
   }
 
   function detach(session: Session, conversationId: string): void {
-    const sub = session.subscriptions.get(conversationId);
+    const sub = session.subscriptions?.get(conversationId);
     if (!sub) return;
-    session.subscriptions.delete(conversationId);
+    session.subscriptions?.delete(conversationId);
     if (registry.leave(session, conversationId)) viewers.forget(conversationId);
     conversationRefs.release(channels.conversation(sub.ref.orgId, conversationId));
   }
@@ -256,7 +257,7 @@ export function createConversationFeed(deps: {
     },
 
     dropSession(session) {
-      for (const id of [...session.subscriptions.keys()]) detach(session, id);
+      for (const id of [...(session.subscriptions?.keys() ?? [])]) detach(session, id);
       if (session.principal.kind === 'agent') orgRefs.release(channels.org(session.principal.orgId));
     },
 
@@ -276,7 +277,7 @@ export function createConversationFeed(deps: {
 
     async resync() {
       for (const session of [...registry.sessions]) {
-        for (const sub of [...session.subscriptions.values()]) {
+        for (const sub of [...(session.subscriptions?.values() ?? [])]) {
           if (sub.held || session.closed) continue;
           try {
             await catchUp(session, sub);

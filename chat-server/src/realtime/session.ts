@@ -24,7 +24,8 @@ export interface Session {
   /** Cleared by each heartbeat round, set by a pong or any frame; still false next round = dead. */
   alive: boolean;
   closed: boolean;
-  subscriptions: Map<string, Subscription>;
+  /** Created with the first subscription (most idle connections never have one). */
+  subscriptions: Map<string, Subscription> | undefined;
   /** Conversations this connection was allowed to name, so repeated frames skip the RLS round trip. */
   access: Map<string, { ref: ConversationRef; checkedAt: number }> | undefined;
   /** Conversations an agent on this connection is viewing. */
@@ -46,7 +47,7 @@ export function createSession(id: string, principal: Principal, socket: ChatSock
     ip,
     alive: true,
     closed: false,
-    subscriptions: new Map(),
+    subscriptions: undefined,
     access: undefined,
     viewing: undefined,
     strikes: 0,

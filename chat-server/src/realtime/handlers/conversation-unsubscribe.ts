@@ -5,7 +5,7 @@ import { stopViewing } from './viewing.ts';
 
 export const conversationUnsubscribeHandler: HandlerFactory<'conversation.unsubscribe'> =
   (deps) => async (session, frame) => {
-    const sub = session.subscriptions.get(frame.conversationId);
+    const sub = session.subscriptions?.get(frame.conversationId);
     if (sub && session.viewing?.has(frame.conversationId)) await stopViewing(deps, session, sub.ref);
     deps.feed.unsubscribe(session, frame.conversationId);
   };
