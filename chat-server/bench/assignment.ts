@@ -131,6 +131,7 @@ async function runOurs(
     REDIS_URL: redisUrl,
     ROUTING_SWEEP_MS: '1000',
     HEARTBEAT_INTERVAL_MS: '60000',
+    VISITOR_LEFT_GRACE_MS: '3600000',
   });
   const instances: { sql: Sql; routing: Routing; close: () => Promise<void> }[] = [];
   for (let i = 0; i < INSTANCES; i++) {
@@ -279,6 +280,9 @@ async function main(): Promise<void> {
     const [twice] = await stack.admin<{ n: number }[]>`
       select count(*)::int as n from (select conversation_id from public.conversation_offers where org_id = ${ours.orgId}
         and status = 'pending' group by 1 having count(*) > 1) t`;
+    const statuses = await stack.admin<{ status: string; n: number }[]>`
+      select status, count(*)::int as n from public.conversation_offers where org_id = ${ours.orgId} group by 1`;
+    process.stdout.write(`ours, offers by status: ${statuses.map((r) => `${r.status} ${r.n}`).join(', ')}\n`);
     const row = (m: string, x: string, y: string, r: string) => `| ${m} | ${x} | ${y} | ${r} |`;
     const lines = [
       '| Metric | Ours (3 routing instances) | Bare SQL loop (3 workers) | Ours / ref |',

@@ -91,7 +91,7 @@ export function createRouting(deps: {
   const { sql, config, registry, mailer } = deps;
   const log = deps.log.child({ module: 'routing' });
   const notify = createNotify(sql, deps.feed);
-  const queue = createQueueRefresher({ sql, log, notify, feed: deps.feed, delayMs: 200 });
+  const queue = createQueueRefresher({ sql, log, notify, feed: deps.feed, delayMs: 500 });
   const offerTimers = new Set<NodeJS.Timeout>();
   let closed = false;
   // An agent counts as connected while some instance stamped them within ~3 heartbeats.

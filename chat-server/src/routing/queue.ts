@@ -38,19 +38,22 @@ export async function queueEntries(
   groupId: string | null,
   only?: string,
 ): Promise<QueueEntry[]> {
+  // Places over the whole queue first; the preview columns only for the rows returned.
   const rows = await sql<EntryRow[]>`
-    select * from (
+    select q.id, q.group_id, q.position, q.queued_at, q.topic, q.visitor_id, v.name as visitor_name,
+           v.email as visitor_email,
+           left(coalesce(nullif(q.start_url, ''), v.attributes ->> 'current_url', ''), 2048) as page_url,
+           left(coalesce(v.attributes ->> 'current_title', ''), 500) as page_title,
+           (select left(m.body, ${PREVIEW_LENGTH}) from public.messages m
+             where m.conversation_id = q.id and m.sender_kind = 'visitor' order by m.seq limit 1) as first_message,
+           q.language
+    from (
       select c.id, c.group_id, (row_number() over (order by c.queued_at, c.id))::int as position,
-             c.queued_at, c.topic, c.visitor_id, v.name as visitor_name, v.email as visitor_email,
-             left(coalesce(nullif(c.start_url, ''), v.attributes ->> 'current_url', ''), 2048) as page_url,
-             left(coalesce(v.attributes ->> 'current_title', ''), 500) as page_title,
-             (select left(m.body, ${PREVIEW_LENGTH}) from public.messages m
-               where m.conversation_id = c.id and m.sender_kind = 'visitor' order by m.seq limit 1) as first_message,
-             c.language
+             c.queued_at, c.topic, c.visitor_id, c.start_url, c.language
       from public.conversations c
-      join public.visitors v on v.id = c.visitor_id
       where c.org_id = ${orgId} and c.status = 'queued' and c.group_id is not distinct from ${groupId}
     ) q
+    join public.visitors v on v.id = q.visitor_id
     where ${only ?? null}::uuid is null or q.id = ${only ?? null}::uuid
     order by q.position
     limit ${MAX_ENTRIES}`;
@@ -182,9 +185,7 @@ async function queuedConversations(sql: Sql, ids: string[]): Promise<Conversatio
   >`
     select c.id, c.status, c.topic, c.group_id, c.visitor_id, v.name as visitor_name, v.email as visitor_email,
            c.last_seq::int as last_seq, c.visitor_read_seq::int as visitor_read_seq, c.created_at,
-           (select count(*)::int from public.conversations q
-             where q.org_id = c.org_id and q.status = 'queued'
-               and q.group_id is not distinct from c.group_id and q.queued_at <= c.queued_at) as position,
+           c.position,
            coalesce((
              select json_agg(json_build_object('userId', p.user_id, 'name', coalesce(pm.display_name, ''),
                                                'role', p.role) order by p.joined_at)
@@ -192,8 +193,14 @@ async function queuedConversations(sql: Sql, ids: string[]): Promise<Conversatio
              left join public.org_members pm on pm.org_id = p.org_id and pm.user_id = p.user_id
              where p.conversation_id = c.id and p.left_at is null
            ), '[]'::json) as participants
-    from public.conversations c join public.visitors v on v.id = c.visitor_id
-    where c.id = any(${ids}::uuid[]) and c.status = 'queued'`;
+    from (
+      -- Places from one pass over the group's queue (not a count per row).
+      select q.*, (count(*) over (order by q.queued_at range between unbounded preceding and current row))::int as position
+      from public.conversations q
+      where q.status = 'queued' and q.org_id = (select org_id from public.conversations where id = ${ids[0] ?? null}::uuid)
+        and q.group_id is not distinct from (select group_id from public.conversations where id = ${ids[0] ?? null}::uuid)
+    ) c join public.visitors v on v.id = c.visitor_id
+    where c.id = any(${ids}::uuid[])`;
   // The group's figures once, then every place's estimate from them (the same formula as
   // private.queue_wait_estimate, which answers one place at a time for loadConversation).
   const groupId = rows[0]?.group_id ?? null;
