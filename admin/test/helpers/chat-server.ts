@@ -9,13 +9,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../../../chat-server/src/config.ts';
-import { createLogger } from '../../../chat-server/src/logger.ts';
-import { createChatServer } from '../../../chat-server/src/server.ts';
 import { describeExit, lineLogger, waitForExit } from '../../../supabase/local/processes.ts';
 import { ADMIN_DIR } from './admin-process.ts';
 
 export const WIDGET_DIST = resolve(ADMIN_DIR, '..', 'widget', 'dist');
+
+/** The few chat-server exports used here (see the dynamic imports in startChatServer). */
+interface ChatServerModules {
+  config: { loadConfig(env: Record<string, string>): unknown };
+  logger: { createLogger(level: string): unknown };
+  server: {
+    createChatServer(
+      config: unknown,
+      options: { log: unknown },
+    ): Promise<{ url: string; close(): Promise<void> }>;
+  };
+}
 
 export interface RunningChatServer {
   url: string;
@@ -45,6 +54,12 @@ export async function startChatServer(options: {
   verbose?: boolean;
 }): Promise<RunningChatServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'admin-chat-'));
+  // Imported by path at run time: type-checking the chat server's sources under the admin app's
+  // tsconfig (DOM lib) reports conflicts in its Node code that its own tsconfig does not have.
+  const chatServer = resolve(ADMIN_DIR, '..', 'chat-server', 'src');
+  const { loadConfig } = (await import(`${chatServer}/config.ts`)) as ChatServerModules['config'];
+  const { createLogger } = (await import(`${chatServer}/logger.ts`)) as ChatServerModules['logger'];
+  const { createChatServer } = (await import(`${chatServer}/server.ts`)) as ChatServerModules['server'];
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

@@ -1,19 +1,45 @@
 /**
- * The seam between the console and the chat server's real-time core (being built in the chat-server
- * and routing issues). The console renders from a ConsoleFeed; today the only implementation reads a
- * snapshot from Supabase (what RLS shows this agent), and the WebSocket implementation will push
- * the same shapes live (queue offers, messages, typing previews) through `subscribe`.
+ * The seam between the console and the chat server. The console renders from rune state that a
+ * ConsoleFeed fills: `snapshot-feed.ts` reads what is already there from Supabase once (queue,
+ * my chats, pending offers, under RLS), and `socket-feed.svelte.ts` is the live connection over the
+ * chat server's WebSocket protocol (PROTOCOL.md, types from @chat/shared) that pushes everything after.
  */
-import type { ConversationRow } from '../data/types.ts';
+import type { ClientFrame, QueueEntry, ServerFrame, ServerFrameOf } from '@chat/shared';
 
-export interface ConsoleSnapshot {
-  queue: ConversationRow[];
-  mine: ConversationRow[];
-}
+/** Where the live connection is. `stopped` needs the user (sign in again, reload); the rest heal. */
+export type FeedStatus = 'connecting' | 'open' | 'reconnecting' | 'stopped';
 
 export interface ConsoleFeed {
-  /** The current queue and the agent's active chats. */
-  snapshot(): Promise<ConsoleSnapshot>;
-  /** Called on every change; returns the unsubscribe function. The snapshot feed never calls it. */
-  subscribe(onChange: (snapshot: ConsoleSnapshot) => void): () => void;
+  /** Reactive. */
+  readonly status: FeedStatus;
+  /** Why the feed stopped or last dropped, for the banner. */
+  readonly problem: string;
+  start(): void;
+  /** Closes for good (leaving the console, signing out). */
+  stop(): void;
+  /** Sends a frame now; false when not connected (callers keep what must survive, e.g. the outbox). */
+  send(frame: ClientFrame): boolean;
+  /** Every valid server frame, in order. Returns the unsubscribe function. */
+  onFrame(handler: (frame: ServerFrame) => void): () => void;
+  /** After each `welcome` (first connect and every reconnect): the moment to resubscribe and resend. */
+  onOpen(handler: (welcome: ServerFrameOf<'welcome'>) => void): () => void;
+}
+
+/** A pending offer as the console shows it (from an `offer` frame or read back from Supabase). */
+export interface OfferView {
+  offerId: string;
+  kind: 'assignment' | 'consult';
+  expiresAt: string;
+  entry: QueueEntry;
+  note: string;
+  from: string;
+}
+
+/** What the console starts from before the first live frame. */
+export interface ConsoleSnapshot {
+  /** Queued conversations the agent may see, as queue entries with the visitor preview. */
+  queue: QueueEntry[];
+  /** Conversations the agent is in now (assignee or consultant), oldest first, with their read position. */
+  mine: { id: string; lastReadSeq: number }[];
+  offers: OfferView[];
 }

@@ -1,5 +1,4 @@
-import { snapshotFeed } from '$lib/console/snapshot-feed.ts';
-import { getMyStatus } from '$lib/data/agent-status.ts';
+import { openConsole } from '$lib/console/open.ts';
 import { currentOrgId, guardRole } from '$lib/guards.ts';
 import { isStaff } from '$lib/roles.ts';
 import { session } from '$lib/state/session.svelte.ts';
@@ -7,10 +6,7 @@ import { session } from '$lib/state/session.svelte.ts';
 export async function load() {
   await guardRole(isStaff)();
   const orgId = await currentOrgId();
-  const userId = session.user!.id;
-  const [snapshot, status] = await Promise.all([
-    snapshotFeed(orgId, userId).snapshot(),
-    getMyStatus(orgId, userId),
-  ]);
-  return { orgId, userId, status, ...snapshot };
+  const user = session.user!;
+  const store = await openConsole(orgId, user.id, session.current?.display_name || user.email || '');
+  return { store };
 }

@@ -1,0 +1,580 @@
+/**
+ * The agent console's state: the live feed, the queue and offers, the chats the agent is in, the
+ * outbox, presence and notifications. The page renders from it; every action goes through it.
+ *
+ * Server frames are applied in one place (`#onFrame`); each kind touches only the rune state it
+ * concerns, so a message in one of twenty chats re-renders that chat's row and, if open, one bubble.
+ */
+import type {
+  ClientFrame,
+  Conversation,
+  Message,
+  QueueEntry,
+  ServerFrame,
+  ServerFrameOf,
+} from '@chat/shared';
+import { TYPING_REFRESH_MS } from '@chat/shared';
+import type { AgentAvailability } from '../data/agent-status.ts';
+import { setMyStatus } from '../data/agent-status.ts';
+import type { Snippet } from '../data/types.ts';
+import { errorMessage } from '../supabase.ts';
+import { ChatState } from './chat.svelte.ts';
+import type { Directory } from './directory.ts';
+import type { ConsoleFeed, ConsoleSnapshot, OfferView } from './feed.ts';
+import { Notifier } from './notifications.svelte.ts';
+import { Outbox, type OutgoingMessage } from './outbox.ts';
+
+export interface ConsoleInit {
+  orgId: string;
+  userId: string;
+  userName: string;
+  feed: ConsoleFeed;
+  snapshot: ConsoleSnapshot;
+  directory: Directory;
+  snippets: Snippet[];
+}
+
+export interface Toast {
+  id: number;
+  tone: 'info' | 'error';
+  text: string;
+}
+
+/** How long an answer to a `ref` may take before the action is reported as failed. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+type Pending = {
+  resolve: (frame: ServerFrame) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
+
+export class ConsoleStore {
+  readonly orgId: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly feed: ConsoleFeed;
+  readonly notifier = new Notifier();
+  readonly directory: Directory;
+  readonly snippets: Snippet[];
+
+  status = $state<AgentAvailability>('offline');
+  maxChats = $state(0);
+  /** Queue entries by group (key '' for unrouted), as the last `queue` frame of each group said. */
+  queueByGroup = $state.raw(new Map<string, QueueEntry[]>());
+  readonly queue = $derived(
+    [...this.queueByGroup.values()].flat().sort((a, b) => a.queuedAt.localeCompare(b.queuedAt)),
+  );
+  offers = $state.raw<OfferView[]>([]);
+  chats = $state.raw<ChatState[]>([]);
+  activeId = $state<string | null>(null);
+  readonly active = $derived(this.chats.find((c) => c.id === this.activeId));
+  pending = $state.raw<OutgoingMessage[]>([]);
+  presence = $state.raw(new Map<string, AgentAvailability>());
+  toasts = $state.raw<Toast[]>([]);
+  /** Unread visitor messages across chats plus open offers: the title and nav badge. */
+  readonly badge = $derived(this.chats.reduce((sum, c) => sum + c.unread, 0) + this.offers.length);
+
+  readonly outbox = new Outbox((items) => (this.pending = items));
+  #requests = new Map<string, Pending>();
+  #refs = 0;
+  #toastIds = 0;
+  #unsubscribe: (() => void)[] = [];
+  #typingSentAt = new Map<string, number>();
+  #viewing: string | null = null;
+
+  constructor(init: ConsoleInit) {
+    this.orgId = init.orgId;
+    this.userId = init.userId;
+    this.userName = init.userName;
+    this.feed = init.feed;
+    this.directory = init.directory;
+    this.snippets = init.snippets;
+    this.status = init.directory.status;
+    this.maxChats = init.directory.maxChats;
+    this.presence = new Map(init.directory.colleagues.map((c) => [c.userId, c.status]));
+    const byGroup = new Map<string, QueueEntry[]>();
+    for (const entry of init.snapshot.queue) {
+      const key = entry.groupId ?? '';
+      byGroup.set(key, [...(byGroup.get(key) ?? []), entry]);
+    }
+    this.queueByGroup = byGroup;
+    this.offers = init.snapshot.offers;
+    this.chats = init.snapshot.mine.map(({ id, lastReadSeq }) => {
+      const chat = new ChatState(id);
+      chat.myReadSeq = lastReadSeq;
+      return chat;
+    });
+    this.activeId = this.chats[0]?.id ?? null;
+  }
+
+  start(): void {
+    this.#unsubscribe.push(
+      this.feed.onOpen(() => this.#onOpen()),
+      this.feed.onFrame((frame) => this.#onFrame(frame)),
+    );
+    this.feed.start();
+  }
+
+  stop(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.feed.stop();
+    for (const chat of this.chats) chat.dispose();
+    for (const pending of this.#requests.values()) clearTimeout(pending.timer);
+    this.#requests.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Actions
+  // ---------------------------------------------------------------------------------------------
+
+  /** Availability and chat limit: over the socket (the server stores and announces it), else stored directly. */
+  async setStatus(status: AgentAvailability, maxChats = this.maxChats): Promise<void> {
+    const previous = { status: this.status, maxChats: this.maxChats };
+    this.status = status;
+    this.maxChats = Math.min(maxChats, this.directory.ceiling);
+    if (this.feed.send({ type: 'presence.set', status, maxChats: this.maxChats })) return;
+    try {
+      await setMyStatus(this.orgId, this.userId, status);
+    } catch (error) {
+      this.status = previous.status;
+      this.maxChats = previous.maxChats;
+      this.toast('error', errorMessage(error));
+    }
+  }
+
+  async claim(conversationId: string): Promise<void> {
+    const answer = await this.#ask(
+      { type: 'queue.claim', ref: this.#ref(), conversationId },
+      'take this chat',
+    );
+    if (answer?.type === 'conversation') this.#joined(answer.conversation, true);
+  }
+
+  async accept(offer: OfferView): Promise<void> {
+    this.offers = this.offers.filter((o) => o.offerId !== offer.offerId);
+    const answer = await this.#ask(
+      {
+        type: 'offer.accept',
+        ref: this.#ref(),
+        offerId: offer.offerId,
+        conversationId: offer.entry.conversationId,
+      },
+      'accept the chat',
+    );
+    if (answer?.type === 'conversation') this.#joined(answer.conversation, true);
+  }
+
+  async decline(offer: OfferView, reason = ''): Promise<void> {
+    this.offers = this.offers.filter((o) => o.offerId !== offer.offerId);
+    await this.#ask(
+      {
+        type: 'offer.decline',
+        ref: this.#ref(),
+        offerId: offer.offerId,
+        conversationId: offer.entry.conversationId,
+        ...(reason ? { reason } : {}),
+      },
+      'decline the chat',
+    );
+  }
+
+  select(id: string | null): void {
+    this.activeId = id;
+    const chat = this.active;
+    if (chat) this.markRead(chat);
+    this.#setViewing(id);
+  }
+
+  /** Alt+↑ / Alt+↓: the previous or next chat, wrapping around. */
+  selectRelative(step: 1 | -1): void {
+    if (this.chats.length === 0) return;
+    const index = this.chats.findIndex((c) => c.id === this.activeId);
+    const next = this.chats[(index + step + this.chats.length) % this.chats.length];
+    if (next) this.select(next.id);
+  }
+
+  markRead(chat: ChatState): void {
+    const seq = chat.lastMessage?.seq ?? 0;
+    if (seq <= chat.myReadSeq) return;
+    chat.myReadSeq = seq;
+    this.feed.send({ type: 'read', conversationId: chat.id, seq });
+  }
+
+  send(chat: ChatState, body: string, options: { note?: boolean; attachmentIds?: string[] } = {}): void {
+    this.outbox.add({
+      conversationId: chat.id,
+      body,
+      note: options.note ?? false,
+      attachmentIds: options.attachmentIds ?? [],
+    });
+    this.outbox.pump((frame) => this.feed.send(frame));
+    this.stopTyping(chat);
+  }
+
+  retry(clientMsgId: string): void {
+    this.outbox.retry(clientMsgId);
+    this.outbox.pump((frame) => this.feed.send(frame));
+  }
+
+  /** The agent typed in the composer: `typing on` at most every TYPING_REFRESH_MS. Notes are not announced. */
+  typing(chat: ChatState): void {
+    if (chat.noteMode) return;
+    const last = this.#typingSentAt.get(chat.id) ?? 0;
+    if (Date.now() - last < TYPING_REFRESH_MS) return;
+    if (this.feed.send({ type: 'typing', conversationId: chat.id, on: true }))
+      this.#typingSentAt.set(chat.id, Date.now());
+  }
+
+  stopTyping(chat: ChatState): void {
+    if (!this.#typingSentAt.has(chat.id)) return;
+    this.#typingSentAt.delete(chat.id);
+    this.feed.send({ type: 'typing', conversationId: chat.id, on: false });
+  }
+
+  async transfer(
+    chat: ChatState,
+    to: { kind: 'agent'; userId: string } | { kind: 'group'; groupId: string },
+    note: string,
+  ): Promise<boolean> {
+    const answer = await this.#ask(
+      {
+        type: 'conversation.transfer',
+        ref: this.#ref(),
+        conversationId: chat.id,
+        to,
+        ...(note ? { note } : {}),
+      },
+      'transfer the chat',
+    );
+    if (!answer) return false;
+    this.toast(
+      'info',
+      to.kind === 'agent'
+        ? 'Transfer offered: the chat stays with you until they accept.'
+        : 'Chat sent back to the queue.',
+    );
+    return true;
+  }
+
+  async invite(chat: ChatState, userId: string, note: string): Promise<boolean> {
+    const answer = await this.#ask(
+      {
+        type: 'conversation.invite',
+        ref: this.#ref(),
+        conversationId: chat.id,
+        userId,
+        ...(note ? { note } : {}),
+      },
+      'invite a colleague',
+    );
+    if (answer) this.toast('info', 'Invitation sent.');
+    return Boolean(answer);
+  }
+
+  async leave(chat: ChatState): Promise<void> {
+    if (
+      await this.#ask(
+        { type: 'conversation.leave', ref: this.#ref(), conversationId: chat.id },
+        'leave the chat',
+      )
+    )
+      this.dismiss(chat);
+  }
+
+  async close(chat: ChatState): Promise<void> {
+    const answer = await this.#ask(
+      { type: 'conversation.close', ref: this.#ref(), conversationId: chat.id },
+      'close the chat',
+    );
+    if (answer?.type === 'conversation') chat.conversation = answer.conversation;
+  }
+
+  /** Removes an ended chat from the list. */
+  dismiss(chat: ChatState): void {
+    this.feed.send({ type: 'conversation.unsubscribe', conversationId: chat.id });
+    chat.dispose();
+    const index = this.chats.indexOf(chat);
+    this.chats = this.chats.filter((c) => c !== chat);
+    if (this.activeId === chat.id)
+      this.select(this.chats[Math.min(index, this.chats.length - 1)]?.id ?? null);
+  }
+
+  toast(tone: Toast['tone'], text: string): void {
+    const id = ++this.#toastIds;
+    this.toasts = [...this.toasts, { id, tone, text }].slice(-4);
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), tone === 'error' ? 8000 : 4000);
+  }
+
+  chat(id: string): ChatState | undefined {
+    return this.chats.find((c) => c.id === id);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Frames
+  // ---------------------------------------------------------------------------------------------
+
+  /** Every (re)connect: announce availability, resubscribe each chat from its last seq, resend the outbox. */
+  #onOpen(): void {
+    if (this.status !== 'offline')
+      this.feed.send({ type: 'presence.set', status: this.status, maxChats: this.maxChats });
+    for (const chat of this.chats) this.#subscribe(chat);
+    if (this.#viewing) this.feed.send({ type: 'viewing', conversationId: this.#viewing, on: true });
+    this.outbox.requeue();
+    this.outbox.pump((frame) => this.feed.send(frame));
+    // Answers to requests of the dropped connection will never come.
+    for (const [ref, pending] of this.#requests) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error('The connection was interrupted; try again.'));
+      this.#requests.delete(ref);
+    }
+  }
+
+  #onFrame(frame: ServerFrame): void {
+    if (frame.ref !== undefined && frame.type !== 'ack' && frame.type !== 'error') {
+      const pending = this.#requests.get(frame.ref);
+      if (pending) {
+        this.#requests.delete(frame.ref);
+        clearTimeout(pending.timer);
+        pending.resolve(frame);
+      }
+    }
+    switch (frame.type) {
+      case 'sync':
+        this.#onSync(frame);
+        return;
+      case 'message':
+        this.#onMessage(frame.message);
+        return;
+      case 'ack':
+        this.outbox.ack(frame.clientMsgId);
+        this.outbox.pump((f) => this.feed.send(f));
+        return;
+      case 'conversation':
+        this.#onConversation(frame.conversation);
+        return;
+      case 'queue':
+        this.#onQueue(frame);
+        return;
+      case 'offer':
+        this.#onOffer(frame);
+        return;
+      case 'offer.revoked':
+        this.#onOfferRevoked(frame);
+        return;
+      case 'typing':
+        this.chat(frame.conversationId)?.typing(frame);
+        return;
+      case 'draft': {
+        const chat = this.chat(frame.conversationId);
+        if (chat) chat.draft = frame.text;
+        return;
+      }
+      case 'read': {
+        const chat = this.chat(frame.conversationId);
+        if (chat && frame.reader.kind === 'visitor')
+          chat.visitorReadSeq = Math.max(chat.visitorReadSeq, frame.seq);
+        return;
+      }
+      case 'page_view':
+        return this.chat(frame.conversationId)?.pageView({
+          url: frame.url,
+          title: frame.title,
+          at: frame.at,
+        });
+      case 'viewers': {
+        const chat = this.chat(frame.conversationId);
+        if (chat) chat.viewers = frame.viewers.filter((v) => v.userId !== this.userId);
+        return;
+      }
+      case 'presence':
+        if (frame.userId === this.userId) this.status = frame.status;
+        this.presence = new Map(this.presence).set(frame.userId, frame.status);
+        return;
+      case 'error':
+        this.#onError(frame);
+        return;
+    }
+  }
+
+  #onSync(frame: ServerFrameOf<'sync'>): void {
+    const chat = this.chat(frame.conversationId);
+    if (!chat) return;
+    const first = !chat.loaded;
+    const shown = chat.applySync(frame);
+    this.#settleOutbox(shown);
+    if (frame.hasMore) this.#subscribe(chat);
+    else if (first && chat.myReadSeq === 0 && chat.id === this.activeId) this.markRead(chat);
+    if (frame.conversation.status === 'closed' && !chat.ended) chat.ended = 'closed';
+  }
+
+  #onMessage(message: Message): void {
+    const chat = this.chat(message.conversationId);
+    if (!chat) return;
+    const { shown, gap } = chat.receive(message);
+    if (gap) this.#subscribe(chat);
+    this.#settleOutbox(shown);
+    const fromVisitor = shown.filter((m) => m.senderKind === 'visitor');
+    if (fromVisitor.length === 0) return;
+    const looking = chat.id === this.activeId && this.notifier.focused;
+    if (looking) this.markRead(chat);
+    else {
+      const last = fromVisitor.at(-1) as Message;
+      this.notifier.notify('message', last.senderName || 'Visitor', last.body || 'Sent a file', () =>
+        this.select(chat.id),
+      );
+    }
+  }
+
+  /** Own messages shown (live or in a sync after a reconnect) leave the outbox. */
+  #settleOutbox(shown: Message[]): void {
+    for (const m of shown) if (m.senderId === this.userId) this.outbox.delivered(m.clientMsgId);
+  }
+
+  #onConversation(conversation: Conversation): void {
+    const chat = this.chat(conversation.id);
+    const mine =
+      conversation.assignee?.userId === this.userId ||
+      conversation.participants.some((p) => p.userId === this.userId);
+    if (conversation.status !== 'queued') this.#dropFromQueue(conversation.id);
+    if (chat) {
+      chat.conversation = conversation;
+      if (conversation.status === 'closed') chat.ended = 'closed';
+      else if (!mine) {
+        chat.ended = conversation.assignee
+          ? `transferred to ${conversation.assignee.name}`
+          : 'back in the queue';
+        if (chat.id !== this.activeId) this.dismiss(chat);
+      }
+      return;
+    }
+    if (mine && (conversation.status === 'active' || conversation.status === 'offline'))
+      this.#joined(conversation, false);
+  }
+
+  /** A chat became this agent's (claim, accepted offer, or assigned elsewhere in another tab). */
+  #joined(conversation: Conversation, focus: boolean): void {
+    this.#dropFromQueue(conversation.id);
+    let chat = this.chat(conversation.id);
+    if (!chat) {
+      chat = new ChatState(conversation.id);
+      chat.conversation = conversation;
+      this.chats = [...this.chats, chat];
+      this.#subscribe(chat);
+    }
+    if (focus || !this.activeId) this.select(chat.id);
+  }
+
+  #onQueue(frame: ServerFrameOf<'queue'>): void {
+    const known = new Set(this.queue.map((e) => e.conversationId));
+    const next = new Map(this.queueByGroup);
+    next.set(frame.groupId ?? '', frame.entries);
+    this.queueByGroup = next;
+    const offered = new Set(this.offers.map((o) => o.entry.conversationId));
+    for (const entry of frame.entries) {
+      if (known.has(entry.conversationId) || offered.has(entry.conversationId)) continue;
+      this.notifier.notify(
+        'chat',
+        `New chat: ${entry.visitor.name || 'Visitor'}`,
+        entry.firstMessage || entry.topic,
+      );
+    }
+  }
+
+  #dropFromQueue(conversationId: string): void {
+    let changed = false;
+    const next = new Map<string, QueueEntry[]>();
+    for (const [group, entries] of this.queueByGroup) {
+      const kept = entries.filter((e) => e.conversationId !== conversationId);
+      changed ||= kept.length !== entries.length;
+      next.set(group, kept);
+    }
+    if (changed) this.queueByGroup = next;
+  }
+
+  #onOffer(frame: ServerFrameOf<'offer'>): void {
+    const offer: OfferView = {
+      offerId: frame.offerId,
+      kind: frame.kind,
+      expiresAt: frame.expiresAt,
+      entry: frame.entry,
+      note: frame.note ?? '',
+      from: frame.from?.name ?? '',
+    };
+    this.offers = [...this.offers.filter((o) => o.offerId !== offer.offerId), offer];
+    const who = frame.entry.visitor.name || 'Visitor';
+    const title =
+      frame.kind === 'consult' ? `${offer.from || 'A colleague'} asks for help` : `New chat: ${who}`;
+    this.notifier.notify('chat', title, offer.note || frame.entry.firstMessage || frame.entry.topic);
+  }
+
+  #onOfferRevoked(frame: ServerFrameOf<'offer.revoked'>): void {
+    const had = this.offers.some((o) => o.offerId === frame.offerId);
+    this.offers = this.offers.filter((o) => o.offerId !== frame.offerId);
+    if (had && frame.reason === 'timeout')
+      this.toast('info', 'An offered chat timed out and went to the next agent.');
+  }
+
+  #onError(frame: ServerFrameOf<'error'>): void {
+    if (frame.ref !== undefined) {
+      if (this.outbox.refuse(frame.ref, frame.code, frame.message)) {
+        if (frame.code === 'rate_limited' || frame.code === 'internal')
+          setTimeout(() => this.outbox.pump((f) => this.feed.send(f)), 500);
+        else this.toast('error', `Message not sent: ${frame.message}`);
+        return;
+      }
+      const pending = this.#requests.get(frame.ref);
+      if (pending) {
+        this.#requests.delete(frame.ref);
+        clearTimeout(pending.timer);
+        pending.reject(new Error(frame.message));
+        return;
+      }
+    }
+    console.warn('console: chat server error', frame.code, frame.message);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+  // ---------------------------------------------------------------------------------------------
+
+  #subscribe(chat: ChatState): void {
+    this.feed.send({
+      type: 'conversation.subscribe',
+      conversationId: chat.id,
+      afterSeq: chat.sequence.lastSeq,
+    });
+  }
+
+  #setViewing(id: string | null): void {
+    if (this.#viewing === id) return;
+    if (this.#viewing) this.feed.send({ type: 'viewing', conversationId: this.#viewing, on: false });
+    this.#viewing = id;
+    if (id) this.feed.send({ type: 'viewing', conversationId: id, on: true });
+  }
+
+  #ref(): string {
+    return `c${++this.#refs}`;
+  }
+
+  /** Sends a frame with a ref and waits for its answer; a refusal becomes a toast and `undefined`. */
+  async #ask(frame: ClientFrame & { ref: string }, what: string): Promise<ServerFrame | undefined> {
+    try {
+      return await new Promise<ServerFrame>((resolve, reject) => {
+        if (!this.feed.send(frame)) {
+          reject(new Error('Not connected to the chat server; try again in a moment.'));
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.#requests.delete(frame.ref);
+          reject(new Error('The chat server did not answer in time.'));
+        }, REQUEST_TIMEOUT_MS);
+        this.#requests.set(frame.ref, { resolve, reject, timer });
+      });
+    } catch (error) {
+      this.toast('error', `Could not ${what}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+}
