@@ -72,8 +72,8 @@ export function createConversationFeed(deps: {
       sendViewers(event.conversationId);
       return;
     }
-    // Serialized once per event, not once per recipient.
-    let text: string | undefined;
+    // Serialized and UTF-8 encoded once per event, not once per recipient.
+    let text: Buffer | undefined;
     for (const session of sessions) {
       const sub = session.subscriptions?.get(event.conversationId);
       if (!sub) continue;
@@ -82,7 +82,7 @@ export function createConversationFeed(deps: {
         continue;
       }
       if (!wants(session, sub, event)) continue;
-      text ??= JSON.stringify(toFrame(event));
+      text ??= Buffer.from(JSON.stringify(toFrame(event)));
       outbound.sendRaw(session, text);
     }
   }

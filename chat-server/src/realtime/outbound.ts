@@ -10,8 +10,8 @@ import { SOCKET_OPEN } from './socket.ts';
 export interface Outbound {
   /** Sends a frame; false when the connection is gone or was just closed as too slow. */
   send(session: Session, frame: ServerFrame): boolean;
-  /** Sends text already serialized once for many recipients. */
-  sendRaw(session: Session, text: string): boolean;
+  /** Sends a frame already serialized (and, for fan-out, UTF-8 encoded) once for many recipients. */
+  sendRaw(session: Session, text: string | Buffer): boolean;
 }
 
 export function createOutbound(options: {
@@ -19,7 +19,7 @@ export function createOutbound(options: {
   /** Ends the session (drops it from indexes) and closes its socket with this code. */
   end: (session: Session, code: number, reason: string) => void;
 }): Outbound {
-  const sendRaw = (session: Session, text: string): boolean => {
+  const sendRaw = (session: Session, text: string | Buffer): boolean => {
     if (session.closed || session.socket.readyState !== SOCKET_OPEN) return false;
     if (session.socket.bufferedAmount > options.maxBufferedBytes) {
       options.end(session, CloseCode.SLOW_CONSUMER, 'slow_consumer');

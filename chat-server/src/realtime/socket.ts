@@ -7,7 +7,8 @@ export interface ChatSocket {
   readonly readyState: number;
   /** Bytes queued but not yet handed to the network: how far behind this reader is. */
   readonly bufferedAmount: number;
-  send(data: string): void;
+  /** A Buffer is UTF-8 text too (a frame encoded once for many recipients); both go out as text frames. */
+  send(data: string | Buffer): void;
   close(code: number, reason: string): void;
   /** Drops the connection without a close handshake (dead or hostile peers). */
   terminate(): void;

@@ -92,6 +92,8 @@ export function createWsUpgrader(deps: {
  * closures of its own.
  */
 const CHAT_SOCKET = Symbol('chat socket');
+/** Buffers we send hold UTF-8 JSON: a text frame, like strings. */
+const TEXT_FRAME = { binary: false };
 type AttachedWs = WebSocket & { [CHAT_SOCKET]: WsChatSocket };
 
 function attach(ws: WebSocket, socket: WsChatSocket): void {
@@ -130,8 +132,8 @@ class WsChatSocket implements ChatSocket {
   get bufferedAmount() {
     return this.ws.bufferedAmount;
   }
-  send(data: string) {
-    this.ws.send(data);
+  send(data: string | Buffer) {
+    this.ws.send(data, TEXT_FRAME);
   }
   close(code: number, reason: string) {
     this.ws.close(code, reason);

@@ -83,5 +83,8 @@ export async function storeMessage(
     app.metrics.messagesPersisted.inc({ sender_kind: senderKind });
     app.metrics.messageLatency.observe((performance.now() - started) / 1000);
   }
-  await deps.feed.publish(conv, { kind: 'message', conversationId: conv.id, message });
+  // Not awaited: the next frame of this connection need not wait for Redis's reply. Order is kept
+  // (publish hands the command to the one publisher connection synchronously, and delivers
+  // locally before returning), and publish never rejects (a failure is logged; resync covers it).
+  void deps.feed.publish(conv, { kind: 'message', conversationId: conv.id, message });
 }
