@@ -7,6 +7,7 @@
  * the agent's socket yields it, both in this process (one clock).
  */
 import { performance } from 'node:perf_hooks';
+import { QUEUE_FULL_MESSAGE } from '../../src/realtime/connection.ts';
 import type { Pair } from './pairs.ts';
 import { percentile, sleep } from './stats.ts';
 
@@ -66,7 +67,9 @@ export async function runOpenLoop(
         const id = CLIENT_MSG_ID.exec(text)?.[1];
         if (id && sentAt.has(id)) ackedIds.add(id);
       } else if (text.startsWith('{"type":"error"')) {
-        const code = ERROR_CODE.exec(text)?.[1] ?? 'unknown';
+        let code = ERROR_CODE.exec(text)?.[1] ?? 'unknown';
+        // Which rate_limited: this connection's frame queue full (the server is behind) or a limit.
+        if (code === 'rate_limited') code += text.includes(QUEUE_FULL_MESSAGE) ? ' (queue full)' : ' (limit)';
         errors[code] = (errors[code] ?? 0) + 1;
       }
     });

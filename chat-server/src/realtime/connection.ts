@@ -42,6 +42,7 @@ export interface ConnectionEvents {
  * Benchmarks section).
  */
 export const MAX_QUEUED_FRAMES = 100;
+export const QUEUE_FULL_MESSAGE = 'Too many frames waiting to be handled on this connection; slow down';
 
 export interface Connections {
   open(socket: ChatSocket, principal: Principal, ip: string): ConnectionEvents;
@@ -168,7 +169,12 @@ export function createConnections(deps: {
             session.strikes++;
             if (session.strikes > STRIKES_BEFORE_CLOSE)
               return end(session, CloseCode.RATE_LIMITED, 'rate_limited');
-            return sendError(session, 'rate_limited', 'Too many frames; slow down');
+            // Same code either way; the message tells a full queue (the server is behind) apart.
+            return sendError(
+              session,
+              'rate_limited',
+              allowed ? QUEUE_FULL_MESSAGE : 'Too many frames; slow down',
+            );
           }
           session.strikes = 0;
           if (size > MAX_FRAME_BYTES) {
