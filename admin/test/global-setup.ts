@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { startLocalSupabase } from '../../supabase/local/index.ts';
 import { findFreePort } from '../../supabase/local/ports.ts';
 import { buildAdmin, startAdmin } from './helpers/admin-process.ts';
+import { buildWidget, startChatServer, startWidgetPage } from './helpers/chat-server.ts';
 
 export interface ProvidedAdmin {
   url: string;
@@ -18,6 +19,10 @@ export interface ProvidedAdmin {
   serviceRoleKey: string;
   jwtSecret: string;
   dbUrl: string;
+  /** The real chat server the console connects to (it also serves widget.js / widget.css). */
+  chatServerUrl: string;
+  /** A page on http://localhost:<port> with the real widget installed (the Acme Travel site). */
+  widgetPageUrl: string;
 }
 
 declare module 'vitest' {
@@ -38,14 +43,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
       SUPABASE_SERVICE_ROLE_KEY: 'service-key-must-not-leak',
       SUPABASE_JWT_SECRET: 'jwt-secret-must-not-leak',
     }),
+    buildWidget(),
   ]);
   const port = await findFreePort();
+  // The console's tests need the chat server; it allows the admin app's origin (ADMIN_ORIGINS).
+  const chat = await startChatServer({
+    dbUrl: stack.dbUrl,
+    supabaseUrl: stack.url,
+    jwtSecret: stack.jwtSecret,
+    adminOrigins: [`http://127.0.0.1:${port}`],
+    verbose,
+  });
+  const widgetPage = await startWidgetPage(chat.url);
   const admin = await startAdmin({
     port,
     env: {
       PUBLIC_SUPABASE_URL: stack.url,
       PUBLIC_SUPABASE_ANON_KEY: stack.anonKey,
       PUBLIC_WIDGET_BASE_URL: 'https://chat.example.test',
+      PUBLIC_CHAT_SERVER_URL: chat.url,
       SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
     },
     log,
@@ -57,9 +73,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     serviceRoleKey: stack.serviceRoleKey,
     jwtSecret: stack.jwtSecret,
     dbUrl: stack.dbUrl,
+    chatServerUrl: chat.url,
+    widgetPageUrl: widgetPage.url,
   });
   return async () => {
     await admin.stop();
+    await widgetPage.stop();
+    await chat.stop();
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   };

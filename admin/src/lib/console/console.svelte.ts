@@ -442,10 +442,15 @@ export class ConsoleStore {
       chat.conversation = conversation;
       if (conversation.status === 'closed') chat.ended = 'closed';
       else if (!mine) {
-        chat.ended = conversation.assignee
-          ? `transferred to ${conversation.assignee.name}`
-          : 'back in the queue';
-        if (chat.id !== this.activeId) this.dismiss(chat);
+        // Transferred away (accepted by a colleague, or sent back to a queue): it is theirs now.
+        const who = conversation.visitor.name || 'The visitor';
+        this.toast(
+          'info',
+          conversation.assignee
+            ? `${who} is now with ${conversation.assignee.name}.`
+            : `${who} is back in the queue.`,
+        );
+        this.dismiss(chat);
       }
       return;
     }
