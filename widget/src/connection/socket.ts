@@ -1,6 +1,6 @@
 /**
  * One WebSocket to the chat server that keeps itself up: it reconnects after a close according
- * to `reconnectPolicy(code)` (at once, after a fresh token, with backoff, or never), detects a
+ * to `closePolicy(code)` (at once, after a fresh token, with backoff, or never), detects a
  * dead link with app-level pings (browsers hide WebSocket pings) and reconnects when the browser
  * comes back online or the tab becomes visible. What to do after each (re)connect — subscribe
  * again, resend the outbox — belongs to the caller's `ready` handler.
@@ -8,12 +8,12 @@
 import {
   type ClientFrame,
   PROTOCOL_VERSION,
-  reconnectPolicy,
   type ServerFrame,
   WS_PATH,
   WS_SUBPROTOCOL,
   WS_TOKEN_SUBPROTOCOL_PREFIX,
 } from '@chat/shared';
+import { closePolicy } from './close-policy.ts';
 
 /** open: welcomed; waiting: between attempts; failed: will not retry (told why in `detail`). */
 export type LinkState = 'connecting' | 'open' | 'waiting' | 'failed';
@@ -124,7 +124,7 @@ export class Link {
 
   async #lost(code: number): Promise<void> {
     this.#drop();
-    const policy = reconnectPolicy(code);
+    const policy = closePolicy(code);
     if (policy === 'never' && !(code === 4003 && !this.#renewedAfterRefusal)) {
       this.#on.state('failed', code);
       return;

@@ -26,9 +26,12 @@ export interface StartInput {
   topic: string;
   fields: Record<string, string>;
   message: string;
-  /** Sent through the offline form: the reply goes by email. */
+  /** Sent through the offline form (`offline.message`): the reply goes by email. */
   offline: boolean;
 }
+
+/** The "email me the transcript" request after a chat: sending, sent, or the server's refusal. */
+export type TranscriptMail = { state: 'sending' | 'sent'; to: string } | { state: 'error'; error: string };
 
 export interface Upload {
   id: string;
@@ -68,12 +71,15 @@ export class ChatStore {
   /** The composer's text, kept here so it survives minimizing the panel. */
   draft = $state('');
   confirmingEnd = $state(false);
+  /** The visitor chose to leave a message instead of waiting in a queue nobody is serving. */
+  leavingMessage = $state(false);
+  transcriptMail = $state.raw<TranscriptMail | null>(null);
 
   view: View = $derived.by(() => {
     if (this.failed) return 'failed';
     if (!this.config) return this.unreachable ? 'unreachable' : 'loading';
     const c = this.conversation;
-    if (c && c.status !== 'closed') return 'chat';
+    if (c && c.status !== 'closed') return this.leavingMessage && c.status === 'queued' ? 'offline' : 'chat';
     if (c) return this.rated ? 'ended' : 'rating';
     return this.config.available ? 'prechat' : 'offline';
   });
@@ -90,6 +96,7 @@ export class ChatStore {
   #startFrame: ClientFrame | null = null;
   #pendingStartMessage: PendingMessage | null = null;
   #rateRef: string | null = null;
+  #transcriptRef: string | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #bannerTimer: ReturnType<typeof setTimeout> | undefined;
   #stopBlink: (() => void) | null = null;
@@ -210,7 +217,8 @@ export class ChatStore {
   #onReady(): void {
     const c = this.conversation;
     if (c) this.#subscribe(c.id);
-    else if (this.#startFrame) this.#send(this.#startFrame);
+    // After the subscribe: turning a queued chat into an offline message names it.
+    if (this.#startFrame) this.#send(this.#startFrame);
     for (const m of this.#outbox.items) this.#sendMessageFrame(m);
     if (this.#lastPage && this.#pageUnsent) this.reportPage(this.#lastPage.url, this.#lastPage.title);
   }
@@ -285,6 +293,9 @@ export class ChatStore {
         return;
       case 'ok':
         if (frame.ref && frame.ref === this.#rateRef) this.rated = true;
+        if (frame.ref && frame.ref === this.#transcriptRef && this.transcriptMail?.state === 'sending') {
+          this.transcriptMail = { state: 'sent', to: this.transcriptMail.to };
+        }
         return;
       case 'error':
         this.#onError(frame.code, frame.message, frame.ref);
@@ -297,8 +308,11 @@ export class ChatStore {
       this.#startRef = null;
       this.#startFrame = null;
       this.starting = false;
-      this.timeline = emptyTimeline();
+      this.leavingMessage = false;
+      // A queued chat turned into an offline message keeps its timeline.
+      if (conversation.id !== this.conversation?.id) this.timeline = emptyTimeline();
       this.rated = false;
+      this.transcriptMail = null;
       this.#persist.write({ conversationId: conversation.id, offlineEmail: this.offlineEmail ?? undefined });
       const first = this.#pendingStartMessage;
       this.#pendingStartMessage = null;
@@ -314,6 +328,7 @@ export class ChatStore {
     }
     if (conversation.id !== this.conversation?.id) return;
     this.conversation = conversation;
+    if (conversation.status !== 'queued') this.leavingMessage = false;
     if (conversation.status === 'closed') {
       this.agentTyping = null;
       this.rated = conversation.rating !== null;
@@ -352,6 +367,10 @@ export class ChatStore {
       this.#startFrame = null;
       this.starting = false;
       this.startError = message;
+      return;
+    }
+    if (ref && ref === this.#transcriptRef) {
+      this.transcriptMail = { state: 'error', error: message };
       return;
     }
     if (code === 'not_found' && this.#syncing) {
@@ -434,7 +453,10 @@ export class ChatStore {
     }
   }
 
-  /** Pre-chat or offline form: start a conversation with its first message. */
+  /**
+   * Pre-chat form: `conversation.start` with the first message. Offline form: `offline.message`,
+   * which also turns the visitor's queued chat (nobody online to take it) into a message.
+   */
   start(input: StartInput): void {
     if (this.starting) return;
     const body = input.message.trim();
@@ -452,13 +474,19 @@ export class ChatStore {
       attachments: [],
       createdAt: new Date().toISOString(),
     };
-    // Offline messages use the same path for now: the conversation waits in its group's queue
-    // and an agent answers by email. The routing issue (#4) gives them their own endpoint.
+    const message = { clientMsgId, body };
+    const queued = this.conversation?.status === 'queued' ? this.conversation.id : '';
     // Empty answers are left out rather than sent as '' (which would clear a known name).
-    const frame: Record<string, unknown> = { type: 'conversation.start', ref: this.#startRef };
+    const frame: Record<string, unknown> = input.offline
+      ? { type: 'offline.message', name: this.visitor.name, email: input.email, message }
+      : { type: 'conversation.start', ...(body ? { firstMessage: message } : {}) };
     for (const key of ['topic', 'name', 'email'] as const) if (input[key]) frame[key] = input[key];
     if (Object.keys(input.fields).length > 0) frame.fields = input.fields;
-    if (body) frame.firstMessage = { clientMsgId, body };
+    if (input.offline && queued) frame.conversationId = queued;
+    // Routing rules match on the page and the language when no topic picks the group.
+    frame.url = location.href.slice(0, 2048);
+    frame.language = this.locale.slice(0, 35);
+    frame.ref = this.#startRef;
     this.#startFrame = frame as ClientFrame;
     this.#send(this.#startFrame);
   }
@@ -550,12 +578,27 @@ export class ChatStore {
     });
   }
 
+  /** After a chat ended: the server e-mails the transcript to `email` (at most 3 times a chat). */
+  emailTranscript(email: string): void {
+    const c = this.conversation;
+    if (!c || this.transcriptMail?.state === 'sending') return;
+    this.#transcriptRef = randomId('tx');
+    const sent = this.#send({
+      type: 'conversation.transcript',
+      ref: this.#transcriptRef,
+      conversationId: c.id,
+      email,
+    });
+    this.transcriptMail = sent ? { state: 'sending', to: email } : { state: 'error', error: t.unreachable };
+  }
+
   /** After a chat ended: back to the pre-chat (or offline) form. */
   newChat(): void {
     this.conversation = null;
     this.timeline = emptyTimeline();
     this.rated = false;
     this.offlineEmail = null;
+    this.transcriptMail = null;
     this.agentReadSeq = 0;
     this.#sentReadSeq = 0;
     this.#persist.write({ conversationId: undefined, offlineEmail: undefined });

@@ -12,3 +12,8 @@ export function fileSize(bytes: number): string {
 export function initials(name: string): string {
   return (name.trim()[0] ?? '?').toUpperCase();
 }
+
+/** Enough to catch a typo before the server's own check (something@something.tld). */
+export function isEmail(value: string): boolean {
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+}

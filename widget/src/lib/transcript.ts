@@ -1,5 +1,14 @@
 /** The conversation as a plain-text file, built in the browser (no server round trip). */
 import type { Message } from '@chat/shared';
+import { t } from '../i18n/index.ts';
+
+/** Downloads the chat as chat-YYYY-MM-DD.txt (the header's button and the ended view's link). */
+export function downloadTranscript(siteTitle: string, messages: readonly Message[]): void {
+  downloadText(
+    `chat-${new Date().toISOString().slice(0, 10)}.txt`,
+    transcriptText(`${t.transcript} — ${siteTitle}`, messages, t.you),
+  );
+}
 
 export function transcriptText(title: string, messages: readonly Message[], you: string): string {
   const lines = [title, '='.repeat(title.length), ''];

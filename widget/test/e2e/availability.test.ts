@@ -1,5 +1,6 @@
 /**
- * When nobody can answer and when the server cannot be reached: the offline-message form, the
+ * When nobody can answer and when the server cannot be reached: the offline-message form (and a
+ * queued chat nobody is online to take turned into an offline message), the
  * error state while the chat server is down and the recovery once it is back, and an invisible
  * reconnect mid-chat that resends the unacked message exactly once.
  */
@@ -48,12 +49,79 @@ describe('nobody available', () => {
       .poll(() => page.locator('.cw-mine .cw-bubble').last().textContent())
       .toBe('Can I bring my bike on the Lisbon flight?');
 
-    const rows = await env.sql`
-      select m.body, v.email from public.messages m
-      join public.conversations c on c.id = m.conversation_id
+    // Stored through offline.message: an offline conversation in the follow-up queue, with the
+    // page and language the visitor wrote from.
+    const stored = () => env.sql`
+      select c.status, c.start_url, c.language, v.name, v.email, m.body, m.sender_kind
+      from public.conversations c
       join public.visitors v on v.id = c.visitor_id
+      join public.messages m on m.conversation_id = c.id
       where v.email = 'ben@example.com'`;
-    expect(rows.map((r) => r.body)).toEqual(['Can I bring my bike on the Lisbon flight?']);
+    // The bubble shows before the ack; the row is there once the message is acked.
+    await expect.poll(() => page.locator('.cw-pending').count()).toBe(0);
+    expect(await stored()).toEqual([
+      {
+        status: 'offline',
+        start_url: `${env.demo.url}/`,
+        language: 'en-US',
+        name: 'Ben',
+        email: 'ben@example.com',
+        body: 'Can I bring my bike on the Lisbon flight?',
+        sender_kind: 'visitor',
+      },
+    ]);
+    expect(await page.locator('.cw-status').textContent()).toContain('we reply by email');
+    expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  test('a queued chat nobody can take is offered the offline form and becomes an offline message', async () => {
+    // Online, but only in Bookings and Billing: nobody serves "Website or app problem" (Technical).
+    await setPresence(agent, env.chat.url, 'online');
+    const page = await newVisitor(env.browser);
+    await page.goto(`${env.demo.url}/deals.html`);
+    await openPanel(page);
+    await page.fill('#cw-f-name', 'Cleo');
+    await page.fill('#cw-f-email', 'cleo@example.com');
+    await page.selectOption('#cw-f-topic', 'Website or app problem');
+    await page.fill('#cw-f-message', 'The app crashes at checkout.');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+
+    await page.getByText('Nobody is online to take your chat right now.').waitFor();
+    await screenshot(page, 'desktop-queued-nobody-online');
+    const [queued] = await env.sql`
+      select c.id, c.status, c.start_url, c.language from public.conversations c
+      join public.visitors v on v.id = c.visitor_id where v.email = 'cleo@example.com'`;
+    expect(queued).toMatchObject({
+      status: 'queued',
+      start_url: `${env.demo.url}/deals.html`,
+      language: 'en-US',
+    });
+
+    // "Keep waiting" goes back to the chat; the offer stays.
+    await page.getByRole('button', { name: 'Leave us a message' }).click();
+    await page.getByRole('button', { name: 'Keep waiting' }).click();
+    await page.getByRole('button', { name: 'Leave us a message' }).click();
+    expect(await page.locator('#cw-f-email').inputValue()).toBe('cleo@example.com');
+    expect(await page.locator('#cw-f-topic').count()).toBe(0);
+    await page.fill('#cw-f-message', 'Please email me when it is fixed.');
+    await page.getByRole('button', { name: 'Send message' }).click();
+
+    await expect.poll(() => page.locator('.cw-offline-note').textContent()).toContain('cleo@example.com');
+    await expect
+      .poll(() => page.locator('.cw-mine .cw-bubble').allTextContents())
+      .toEqual(['The app crashes at checkout.', 'Please email me when it is fixed.']);
+    expect(await page.locator('.cw-confirm').count()).toBe(0);
+    // The same conversation, now an offline message holding both messages.
+    const rows = await env.sql`
+      select c.id, c.status, m.body from public.conversations c
+      join public.visitors v on v.id = c.visitor_id
+      join public.messages m on m.conversation_id = c.id and m.sender_kind = 'visitor'
+      where v.email = 'cleo@example.com' order by m.seq`;
+    expect(rows.map((r) => [r.id, r.status, r.body])).toEqual([
+      [queued!.id, 'offline', 'The app crashes at checkout.'],
+      [queued!.id, 'offline', 'Please email me when it is fixed.'],
+    ]);
     expect(await cspViolations(page)).toEqual([]);
     await page.context().close();
   });

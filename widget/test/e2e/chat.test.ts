@@ -2,8 +2,11 @@
  * A visitor on the demo site chats with an agent connected over the real chat server: pre-chat
  * form, messages both ways, typing and draft preview, read receipts, safe links, a pasted
  * screenshot, page views, unread badge with sound and title, a reload and a second tab that
- * resume the conversation, then end and rate (checked in the database). No CSP violation anywhere.
+ * resume the conversation, then end and rate (checked in the database) and have the transcript
+ * e-mailed (checked in the chat server's mailbox folder). No CSP violation anywhere.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Agent, connectAgent } from '../helpers/agent.ts';
@@ -240,6 +243,30 @@ describe('chatting with an agent', () => {
     const rows =
       await env.sql`select status, rating, feedback from public.conversations where id = ${conversationId}`;
     expect(rows[0]).toMatchObject({ status: 'closed', rating: 4, feedback: 'Quick and kind, thank you' });
+  });
+
+  test('after the chat the visitor can have the transcript e-mailed (an .eml in the mailbox)', async () => {
+    // Prefilled with the pre-chat email; the visitor may name another address.
+    expect(await page.locator('#cw-mail-to').inputValue()).toBe('ana@example.com');
+    await page.fill('#cw-mail-to', 'not-an-address');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByText('Enter your email so we can reply.').waitFor();
+    await page.fill('#cw-mail-to', 'ana.trips@example.com');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByText('Transcript sent to ana.trips@example.com.').waitFor();
+    await screenshot(page, 'desktop-ended-transcript');
+
+    const emls = async () => (await readdir(env.mailboxDir)).filter((f) => f.endsWith('.eml'));
+    await expect.poll(emls).toHaveLength(1);
+    const files = await emls();
+    // Quoted-printable soft line breaks would split long lines.
+    const eml = (await readFile(join(env.mailboxDir, files[0]!), 'utf8')).replace(/=\r?\n/g, '');
+    expect(eml).toMatch(/^To: ana\.trips@example\.com$/m);
+    expect(eml).toContain('Hello! I was charged twice for my Lisbon trip.');
+    const sent = await env.sql`
+      select to_email from public.outbound_emails where conversation_id = ${conversationId} and kind = 'transcript'`;
+    expect(sent.map((r) => r.to_email)).toEqual(['ana.trips@example.com']);
+
     await page.getByRole('button', { name: 'Start a new chat' }).click();
     await page.locator('#cw-f-message').waitFor();
   });

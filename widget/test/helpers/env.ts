@@ -1,7 +1,8 @@
 /**
  * One end-to-end environment per test file: a real chat server on a free port (against the
- * test stack's Postgres), the demo site pointing at it, and headless Chromium. `restartChatServer`
- * stops the server and starts it again on the same port, for the "server unreachable" test.
+ * test stack's Postgres, mail into a temporary mailbox folder), the demo site pointing at it, and
+ * headless Chromium. `stopChatServer` and `startChatServer` stop the server and start it again on
+ * the same port, for the "server unreachable" test.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ export interface E2eEnv {
   chat: ChatServer;
   demo: DemoServer;
   browser: Browser;
+  /** The chat server's local mailbox (MAILBOX_DIR): offline replies and transcripts land here as .eml. */
+  mailboxDir: string;
   /** Superuser SQL on the test stack (site settings, assertions on stored rows). */
   sql: postgres.Sql;
   stopChatServer(): Promise<void>;
@@ -39,6 +42,7 @@ export interface E2eEnv {
 export async function startE2eEnv(): Promise<E2eEnv> {
   const supabase = inject('supabase');
   const uploadDir = await mkdtemp(join(tmpdir(), 'widget-uploads-'));
+  const mailboxDir = await mkdtemp(join(tmpdir(), 'widget-mailbox-'));
   const config = (port: number) =>
     loadConfig({
       NODE_ENV: 'test',
@@ -48,6 +52,7 @@ export async function startE2eEnv(): Promise<E2eEnv> {
       SUPABASE_URL: supabase.url,
       SUPABASE_JWT_SECRET: supabase.jwtSecret,
       UPLOAD_DIR: uploadDir,
+      MAILBOX_DIR: mailboxDir,
       SHUTDOWN_GRACE_MS: '500',
       PRESENCE_GRACE_MS: '0',
       LOG_LEVEL: 'silent',
@@ -62,6 +67,7 @@ export async function startE2eEnv(): Promise<E2eEnv> {
     chat,
     demo,
     browser,
+    mailboxDir,
     sql,
     stopChatServer: () => chat.close(),
     async startChatServer() {
@@ -74,6 +80,7 @@ export async function startE2eEnv(): Promise<E2eEnv> {
       await chat.close();
       await sql.end({ timeout: 2 });
       await rm(uploadDir, { recursive: true, force: true });
+      await rm(mailboxDir, { recursive: true, force: true });
     },
   };
   return env;
