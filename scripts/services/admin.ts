@@ -53,7 +53,7 @@ export function adminService(env: NodeJS.ProcessEnv = process.env): ForegroundSe
         banner: [
           '',
           'Admin app',
-          `  ${url}  (sign in with a demo login below; ${served ? 'adapter-node build' : 'Vite dev server'})`,
+          `  ${url}  (sign in with a demo login above; ${served ? 'adapter-node build' : 'Vite dev server'})`,
         ],
         env: { ADMIN_URL: url },
         stop: async () => {
