@@ -139,13 +139,15 @@ describe('server unreachable', () => {
     await page.getByText('Cannot reach the chat').waitFor();
     await screenshot(page, 'desktop-unreachable');
 
+    // "Try again" at once: the widget's own backoff retry is seconds away by now, and would
+    // otherwise race the click (the button goes away when that retry succeeds first).
     await env.startChatServer();
-    agent = await connectAgent(env.chat.url);
-    await setPresence(agent, env.chat.url, 'online');
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.locator('#cw-f-message').waitFor();
     expect(await page.locator('.cw-notice').count()).toBe(0);
     await page.context().close();
+    agent = await connectAgent(env.chat.url);
+    await setPresence(agent, env.chat.url, 'online');
   });
 
   test('mid-chat, a server restart is invisible and the unacked message is resent exactly once', async () => {
