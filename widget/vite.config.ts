@@ -6,6 +6,7 @@
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { mangledStringsPattern } from './tools/mangle-strings.ts';
 
 export default defineConfig({
   plugins: [svelte({ compilerOptions: { css: 'external', discloseVersion: false } })],
@@ -15,6 +16,8 @@ export default defineConfig({
     emptyOutDir: true,
     cssCodeSplit: false,
     reportCompressedSize: false,
+    // Oxc's minifier (the default), plus the i18n keys renamed: see tools/mangle-strings.ts.
+    rolldownOptions: { output: { minify: { mangleProps: { include: mangledStringsPattern() } } } },
     lib: {
       entry: 'src/main.ts',
       formats: ['iife'],
