@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mangledStringKeys, NOT_MANGLED } from '../tools/mangle-strings.ts';
 import { WIDGET_ROOT } from '../demo/build.ts';
 import { en } from '../src/i18n/en.ts';
+import { mangledStringKeys, NOT_MANGLED } from '../tools/mangle-strings.ts';
 
 let code = '';
 let outDir = '';
