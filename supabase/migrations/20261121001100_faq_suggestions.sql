@@ -15,13 +15,22 @@
 -- =============================================================================
 
 -- -----------------------------------------------------------------------------
+-- Full text of the question alone: suggest_faqs takes its candidates from it
+-- -----------------------------------------------------------------------------
+create index faqs_question_fts_idx on public.faqs using gin (to_tsvector('english', question));
+
+-- -----------------------------------------------------------------------------
 -- suggest_faqs: the best answers for a conversation
 -- -----------------------------------------------------------------------------
 create function public.suggest_faqs(
   p_conversation_id uuid, p_query text default null, p_limit integer default 5
 )
 returns table (id uuid, client_id uuid, question text, answer text, use_count integer, score real)
-language plpgsql stable security invoker set search_path = '' as $$
+language plpgsql stable security invoker set search_path = ''
+-- PL/pgSQL caches plans; a generic plan does not know the words and may scan every FAQ computing
+-- to_tsvector(question) instead of using faqs_question_fts_idx. Plan each call for its words.
+set plan_cache_mode = force_custom_plan
+as $$
 declare
   v_org uuid;
   v_client uuid;
@@ -61,28 +70,45 @@ begin
   v_query := websearch_to_tsquery(
     'english', btrim(regexp_replace(v_text, '[^[:alnum:]]+', ' or ', 'g'), ' or')
   );
-
   return query
-  with candidates as (
-    select f.id from public.faqs f
+  with by_words as (
+    select f.id, f.search from public.faqs f
     where f.org_id = v_org and (f.client_id is null or f.client_id = v_client)
-      and f.search @@ v_query
-    union
-    select f.id from public.faqs f
-    where f.org_id = v_org and (f.client_id is null or f.client_id = v_client)
+      -- Candidates have one of the words in their question (faqs_question_fts_idx). A word found
+      -- only in answers ("need", "work") matches thousands of FAQs in a large set, and every call
+      -- would rank them all; answers still count in the rank below.
+      and to_tsvector('english', f.question) @@ v_query
+  ),
+  candidates as (
+    select b.id, b.search from by_words b
+    union all
+    -- Misspelt words ("cancle my bokking") match nothing above: then trigram similarity of the
+    -- latest message with the questions finds them (faqs_question_trgm_idx).
+    select f.id, f.search from public.faqs f
+    where (select count(*) from by_words) < 5
+      and f.org_id = v_org and (f.client_id is null or f.client_id = v_client)
       and f.question operator(extensions.%) v_latest
+      and f.id not in (select b.id from by_words b)
   )
   select r.id, r.client_id, r.question, r.answer, r.use_count,
          -- The conversation's own client's answers before the firm-wide ones; use breaks near-ties.
          (r.relevance * case when r.client_id is not null then 1.15 else 1 end
           + 0.005 * ln(1 + r.use_count))::real as score
   from (
+    -- Trigram similarity of the question with the latest message adds wording and typos.
     select f.id, f.client_id, f.question, f.answer, f.use_count,
-           -- ts_rank (not the cover density of ts_rank_cd, which rates any one-word hit alike)
-           -- grows with how many of the words a FAQ has; x4 brings a good hit near 1.
-           least(ts_rank(f.search, v_query) * 4, 1) + extensions.similarity(f.question, v_latest) as relevance
-    from public.faqs f
-    join candidates using (id)
+           t.text_rank + extensions.similarity(f.question, v_latest) as relevance
+    from (
+      -- ts_rank (not the cover density of ts_rank_cd, which rates any one-word hit alike) grows
+      -- with how many of the words a FAQ has (question and answer); x4 brings a good hit near 1.
+      -- The best 50 by words go on to the costlier trigram comparison.
+      -- (The candidates carry their tsvector: no second visit to the table for it.)
+      select c.id, least(ts_rank(c.search, v_query) * 4, 1) as text_rank
+      from candidates c
+      order by text_rank desc
+      limit 50
+    ) t
+    join public.faqs f using (id)
   ) r
   -- One shared everyday word ("page", "thanks") is not a suggestion.
   where r.relevance >= 0.2
