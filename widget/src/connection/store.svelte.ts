@@ -269,7 +269,9 @@ export class ChatStore {
       case 'sync':
         if (frame.conversationId !== this.conversation?.id) return;
         this.conversation = frame.conversation;
-        this.#merge(frame.messages, false);
+        // A complete page covers every seq up to lastSeq: the ones missing are notes, hidden from
+        // visitors. A partial page covers up to its last message.
+        this.#merge(frame.messages, false, frame.hasMore ? (frame.messages.at(-1)?.seq ?? 0) : frame.lastSeq);
         this.#syncing = frame.hasMore;
         if (frame.hasMore) this.#subscribe(frame.conversationId);
         this.markRead();
@@ -385,9 +387,9 @@ export class ChatStore {
     console.warn(`[chat widget] ${code}: ${message}`);
   }
 
-  #merge(incoming: readonly Message[], live: boolean): void {
+  #merge(incoming: readonly Message[], live: boolean, coveredSeq = 0): void {
     const before = this.timeline.lastSeq;
-    const { timeline, gap } = mergeMessages(this.timeline, incoming);
+    const { timeline, gap } = mergeMessages(this.timeline, incoming, coveredSeq);
     this.timeline = timeline;
     for (const m of incoming) {
       if (m.senderKind === 'visitor' && this.#outbox.remove(m.clientMsgId)) this.pending = this.#outbox.items;

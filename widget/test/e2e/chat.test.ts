@@ -134,6 +134,41 @@ describe('chatting with an agent', () => {
     await screenshot(page, 'desktop-conversation');
   });
 
+  test('after an internal note the visitor still gets every reply, and never the note', async () => {
+    agent.send({
+      type: 'message.send',
+      conversationId,
+      clientMsgId: 'note-1',
+      body: 'Internal: refund approved by billing',
+      note: true,
+      ref: 'n1',
+    });
+    await agent.next('ack', (f) => f.ref === 'n1');
+    agent.send({
+      type: 'message.send',
+      conversationId,
+      clientMsgId: 'a-after-note',
+      body: 'Your refund is on its way.',
+      ref: 'm-after-note',
+    });
+    await agent.next('ack', (f) => f.ref === 'm-after-note');
+    await expect
+      .poll(() => page.locator('.cw-theirs .cw-bubble').last().textContent())
+      .toContain('Your refund is on its way.');
+    agent.send({
+      type: 'message.send',
+      conversationId,
+      clientMsgId: 'a-after-note-2',
+      body: 'Anything else I can do?',
+      ref: 'm-after-note-2',
+    });
+    await agent.next('ack', (f) => f.ref === 'm-after-note-2');
+    await expect
+      .poll(() => page.locator('.cw-theirs .cw-bubble').last().textContent())
+      .toContain('Anything else I can do?');
+    expect(await page.locator('.cw-root').textContent()).not.toContain('refund approved by billing');
+  });
+
   test('a pasted screenshot uploads with a progress bar and shows as an image for both sides', async () => {
     await page.locator('.cw-composer-input').focus();
     await page.evaluate(async () => {
