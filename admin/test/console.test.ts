@@ -248,9 +248,8 @@ describe('the agent console', () => {
       .single();
     expect(stored).toEqual({ sender_kind: 'agent', sender_id: '20000000-0000-4000-8000-000000000005' });
 
-    // What the visitor's widget shows. Tom's replies (snippet, FAQ answer) arrived before the first
-    // note; the widget does not yet advance past a seq it may not see (a note), so replies after a
-    // note are checked in the database above rather than on the visitor's screen.
+    // What the visitor's widget shows: every reply, including Aiko's after the notes, never a note.
+    await expect.poll(async () => (await visitorBubbles(ana)).join('\n')).toContain(reply);
     const seen = (await visitorBubbles(ana)).join('\n');
     expect(seen).toContain(SNIPPET_REF);
     expect(seen).toContain('A second charge is usually a pending authorisation');
