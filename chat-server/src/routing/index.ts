@@ -30,7 +30,7 @@ import {
   revokeAgentOffers,
   revokePendingInTx,
 } from './offers.ts';
-import { createQueueRefresher, queueEntryOf } from './queue.ts';
+import { createQueueRefresher, offeredEntries, queueEntryOf } from './queue.ts';
 import { createScheduler, type NewOffer } from './scheduler.ts';
 import { closeIdle, markVisitorsLeft, type SweptConversation, stampVisitors, warnIdle } from './sweeps.ts';
 import { type Actor, inviteConsultant, leaveConversation, transferConversation } from './transfer.ts';
@@ -97,19 +97,31 @@ export function createRouting(deps: {
   // An agent counts as connected while some instance stamped them within ~3 heartbeats.
   const staleSeconds = Math.ceil((config.heartbeatIntervalMs * 3) / 1000);
 
-  const scheduler = createScheduler({ sql, log, staleSeconds, onOffer: sendOffer });
+  const scheduler = createScheduler({ sql, log, staleSeconds, onOffers: sendOffers });
 
-  async function sendOffer(offer: NewOffer): Promise<void> {
-    armExpiry(offer.expiresAt);
-    const entry = await queueEntryOf(sql, offer.conversationId);
-    if (!entry) return;
-    await notify.toAgent(offer.orgId, offer.userId, {
-      type: 'offer',
-      offerId: offer.offerId,
-      kind: 'assignment',
-      expiresAt: offer.expiresAt.toISOString(),
-      entry,
-    });
+  /** A batch of the scheduler's offers (one group): previews in one query, one expiry timer. */
+  async function sendOffers(offers: NewOffer[]): Promise<void> {
+    const [first] = offers;
+    if (!first) return;
+    // One check just after the latest deadline expires them all (they were made together).
+    armExpiry(new Date(Math.max(...offers.map((o) => o.expiresAt.getTime()))));
+    const entries = await offeredEntries(
+      sql,
+      first.orgId,
+      first.groupId,
+      offers.map((o) => o.conversationId),
+    );
+    for (const offer of offers) {
+      const entry = entries.get(offer.conversationId);
+      if (!entry) continue;
+      await notify.toAgent(offer.orgId, offer.userId, {
+        type: 'offer',
+        offerId: offer.offerId,
+        kind: 'assignment',
+        expiresAt: offer.expiresAt.toISOString(),
+        entry,
+      });
+    }
   }
 
   /** An expiry check just after this offer's deadline, on the instance that made it. */

@@ -31,12 +31,15 @@ interface EntryRow {
   language: string;
 }
 
-/** Queued conversations of one group (null: unrouted) in queue order, with the visitor preview. */
+/**
+ * Queued conversations of one group (null: unrouted) in queue order, with the visitor preview;
+ * `only`: just these conversations (still placed in the whole queue).
+ */
 export async function queueEntries(
   sql: Sql,
   orgId: string,
   groupId: string | null,
-  only?: string,
+  only?: string[],
 ): Promise<QueueEntry[]> {
   // Places over the whole queue first; the preview columns only for the rows returned.
   const rows = await sql<EntryRow[]>`
@@ -54,7 +57,7 @@ export async function queueEntries(
       where c.org_id = ${orgId} and c.status = 'queued' and c.group_id is not distinct from ${groupId}
     ) q
     join public.visitors v on v.id = q.visitor_id
-    where ${only ?? null}::uuid is null or q.id = ${only ?? null}::uuid
+    where ${only ?? null}::uuid[] is null or q.id = any(${only ?? null}::uuid[])
     order by q.position
     limit ${MAX_ENTRIES}`;
   return rows.map(toEntry);
@@ -66,7 +69,7 @@ export async function queueEntryOf(sql: Sql, conversationId: string): Promise<Qu
     select org_id, group_id, status from public.conversations where id = ${conversationId}`;
   if (!c) return null;
   if (c.status === 'queued') {
-    const [entry] = await queueEntries(sql, c.org_id, c.group_id, conversationId);
+    const [entry] = await queueEntries(sql, c.org_id, c.group_id, [conversationId]);
     if (entry) return entry;
   }
   const rows = await sql<EntryRow[]>`
@@ -80,6 +83,26 @@ export async function queueEntryOf(sql: Sql, conversationId: string): Promise<Qu
     from public.conversations c join public.visitors v on v.id = c.visitor_id
     where c.id = ${conversationId}`;
   return rows[0] ? toEntry(rows[0]) : null;
+}
+
+/**
+ * The previews of a batch of offered conversations of one group in one query (they are still
+ * queued while offered); one that left the queue meanwhile is looked up on its own.
+ */
+export async function offeredEntries(
+  sql: Sql,
+  orgId: string,
+  groupId: string,
+  ids: string[],
+): Promise<Map<string, QueueEntry>> {
+  const found = new Map<string, QueueEntry>();
+  for (const entry of await queueEntries(sql, orgId, groupId, ids)) found.set(entry.conversationId, entry);
+  for (const id of ids) {
+    if (found.has(id)) continue;
+    const entry = await queueEntryOf(sql, id);
+    if (entry) found.set(id, entry);
+  }
+  return found;
 }
 
 function toEntry(r: EntryRow): QueueEntry {
@@ -112,7 +135,7 @@ export function createQueueRefresher(deps: {
 }): QueueRefresher {
   const pending = new Map<string, { orgId: string; groupId: string | null }>();
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let refreshing: Promise<void> | undefined;
   let closed = false;
 
   async function refresh(orgId: string, groupId: string | null): Promise<void> {
@@ -130,28 +153,40 @@ export function createQueueRefresher(deps: {
     }
   }
 
+  /**
+   * One pass over the groups that changed. While a pass runs, new changes only collect in
+   * `pending`: a burst that outlasts a pass costs one more pass, not one per 500 ms window (passes
+   * used to queue up behind each other and refresh the same groups again and again).
+   */
   function flush(): void {
     timer = undefined;
+    if (refreshing || closed) return;
     const batch = [...pending.values()];
     pending.clear();
-    running = running.then(async () => {
+    refreshing = (async () => {
       for (const { orgId, groupId } of batch) {
         if (closed) return;
         await refresh(orgId, groupId).catch((error: unknown) =>
           deps.log.warn({ err: error, groupId }, 'queue refresh failed'),
         );
       }
+    })().finally(() => {
+      refreshing = undefined;
+      if (pending.size > 0) arm();
     });
+  }
+
+  function arm(): void {
+    if (timer || closed) return;
+    timer = setTimeout(flush, deps.delayMs);
+    timer.unref();
   }
 
   return {
     changed(orgId, groupId) {
       if (closed) return;
       pending.set(`${orgId}:${groupId ?? ''}`, { orgId, groupId });
-      if (!timer) {
-        timer = setTimeout(flush, deps.delayMs);
-        timer.unref();
-      }
+      if (!refreshing) arm();
     },
     close() {
       closed = true;

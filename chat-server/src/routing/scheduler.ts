@@ -1,17 +1,22 @@
 /**
  * The scheduler: turns queued conversations of automatic groups into offers. Any instance may run
- * it at any time, as often as it likes; Postgres decides who wins:
- *   - the conversation is taken with `for update skip locked` (two instances take two different
+ * it at any time, as often as it likes; Postgres decides who wins. One step is one call of
+ * private.offer_queued_batch (migration 20261121001200_routing_batch.sql), which offers up to
+ * BATCH chats of a group in one round trip:
+ *   - each conversation is taken with `for update skip locked` (two instances take two different
  *     chats) and must have no pending offer (the unique partial index backs that up);
- *   - the agent's agent_status row is taken with `for update skip locked` too (an agent another
- *     instance is offering to right now is skipped, not waited for), and the capacity trigger
- *     recounts their load under that lock when the offer is inserted.
+ *   - each agent's agent_status row is taken with `for update skip locked` too (an agent another
+ *     instance is offering to right now is skipped, not waited for), their load is recounted under
+ *     that lock, and the capacity trigger recounts it again when the offer is inserted;
+ *   - who is eligible and how they are scored (load, recent performance, idle longest) is in the
+ *     migration's header and the README's Routing section.
  * Runs are triggered by events (new chat, agent online, capacity freed, offer declined/expired)
- * and by the periodic sweep; requests for the same group while a run is going are coalesced.
+ * and by the periodic sweep; requests for the same group while a run is going are coalesced. Each
+ * instance walks the groups in its own order, so three instances sweeping at once mostly work on
+ * different groups instead of skipping each other's locked rows in the same one.
  */
-import type { Sql, Tx } from '../db/sql.ts';
+import type { Sql } from '../db/sql.ts';
 import type { Logger } from '../logger.ts';
-import { type Candidate, eligibleAgents } from './eligibility.ts';
 import { isCapacityError, isOfferTaken, isRetryable } from './errors.ts';
 
 export interface NewOffer {
@@ -23,100 +28,64 @@ export interface NewOffer {
   expiresAt: Date;
 }
 
-type Step =
-  | { kind: 'none' }
-  | { kind: 'offered'; offer: NewOffer }
-  /** Eligible agents exist but another instance holds them right now: try again shortly. */
-  | { kind: 'busy' }
-  /** Nobody for this chat. `constrained`: its own conditions (language, skills, declines) may be why. */
-  | { kind: 'no_agent'; conversationId: string; constrained: boolean };
+/** Offers per call: enough to drain a group's free slots in a few calls, short enough to commit soon. */
+const BATCH = 25;
 
-interface QueuedRow {
-  id: string;
-  org_id: string;
-  group_id: string;
-  language: string;
-  required_skills: string[];
-  offer_timeout_seconds: number;
+interface Batch {
+  offers: NewOffer[];
+  /** Chats nobody could take because of their own conditions (language, skills, a decline). */
+  skipped: string[];
+  /** more: call again; busy: another instance holds the agents needed, retry shortly; done. */
+  next: 'more' | 'busy' | 'done';
 }
 
-/** One conversation of the group: the oldest queued one without an offer that we could lock. */
-export async function offerNext(
+interface BatchRow {
+  kind: 'offer' | 'skipped' | 'more' | 'busy' | 'done';
+  offer_id: string | null;
+  org_id: string | null;
+  conversation_id: string | null;
+  user_id: string | null;
+  expires_at: Date | null;
+}
+
+/** One step for a group: up to BATCH offers, oldest chats first, in one transaction. */
+export async function offerBatch(
   sql: Sql,
   groupId: string,
   skip: string[],
   staleSeconds: number,
-): Promise<Step> {
-  return (await sql.begin(async (tx) => {
-    const [c] = await tx<QueuedRow[]>`
-      select c.id, c.org_id, c.group_id, c.language, c.required_skills, g.offer_timeout_seconds
-      from public.conversations c
-      join public.groups g on g.id = c.group_id
-      where c.group_id = ${groupId} and c.status = 'queued' and g.routing_mode = 'auto'
-        and c.id <> all(${skip}::uuid[])
-        and not exists (
-          select 1 from public.conversation_offers o
-          where o.conversation_id = c.id and o.status = 'pending' and o.kind in ('assignment', 'transfer'))
-      order by c.queued_at, c.id
-      limit 1
-      for update of c skip locked`;
-    if (!c) return { kind: 'none' } as const;
-    const candidates = await eligibleAgents(
-      tx,
-      { id: c.id, groupId, language: c.language, requiredSkills: c.required_skills },
-      staleSeconds,
-    );
-    let busy = false;
-    for (const candidate of candidates) {
-      const offer = await tryOffer(tx, c, candidate);
-      if (offer === 'taken') return { kind: 'no_agent', conversationId: c.id, constrained: true } as const;
-      if (offer === 'locked') busy = true;
-      else if (offer) return { kind: 'offered', offer } as const;
-    }
-    if (busy) return { kind: 'busy' } as const;
-    const [declined] = await tx<{ any: boolean }[]>`
-      select exists (select 1 from public.conversation_offers
-                     where conversation_id = ${c.id} and status = 'declined'
-                       and responded_at > now() - interval '60 seconds') as any`;
-    return {
-      kind: 'no_agent',
-      conversationId: c.id,
-      constrained: c.language !== '' || c.required_skills.length > 0 || declined?.any === true,
-    } as const;
-  })) as Step;
+): Promise<Batch> {
+  const rows = await sql<BatchRow[]>`
+    select kind, offer_id, org_id, conversation_id, user_id, expires_at
+    from private.offer_queued_batch(${groupId}, ${staleSeconds}, ${BATCH}, ${skip}::uuid[])`;
+  const batch: Batch = { offers: [], skipped: [], next: 'done' };
+  for (const r of rows) {
+    if (r.kind === 'offer') {
+      batch.offers.push({
+        offerId: r.offer_id as string,
+        orgId: r.org_id as string,
+        conversationId: r.conversation_id as string,
+        groupId,
+        userId: r.user_id as string,
+        expiresAt: r.expires_at as Date,
+      });
+    } else if (r.kind === 'skipped') batch.skipped.push(r.conversation_id as string);
+    else batch.next = r.kind;
+  }
+  return batch;
 }
 
-async function tryOffer(
-  tx: Tx,
-  c: QueuedRow,
-  candidate: Candidate,
-): Promise<NewOffer | 'taken' | 'locked' | null> {
-  const locked = await tx`
-    select 1 from public.agent_status where org_id = ${c.org_id} and user_id = ${candidate.userId}
-    for update skip locked`;
-  if (locked.length === 0) return 'locked';
-  try {
-    const [row] = await tx.savepoint(
-      (sp) => sp<{ id: string; expires_at: Date }[]>`
-        insert into public.conversation_offers (org_id, conversation_id, user_id, kind, expires_at)
-        values (${c.org_id}, ${c.id}, ${candidate.userId}, 'assignment',
-                now() + make_interval(secs => ${c.offer_timeout_seconds}))
-        returning id, expires_at`,
-    );
-    if (!row) return null;
-    return {
-      offerId: row.id,
-      orgId: c.org_id,
-      conversationId: c.id,
-      groupId: c.group_id,
-      userId: candidate.userId,
-      expiresAt: row.expires_at,
-    };
-  } catch (error) {
-    if (isCapacityError(error)) return null;
-    if (isOfferTaken(error)) return 'taken';
-    throw error;
-  }
+/** A stable per-instance order of groups (FNV-1a of the id, salted): instances spread out. */
+function spread(groups: Iterable<string>, salt: number): string[] {
+  const key = (id: string): number => {
+    let h = (2166136261 ^ salt) >>> 0;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619) >>> 0;
+    return h;
+  };
+  return [...groups]
+    .map((id) => ({ id, k: key(id) }))
+    .sort((a, b) => a.k - b.k)
+    .map((g) => g.id);
 }
 
 export interface Scheduler {
@@ -133,8 +102,10 @@ export function createScheduler(deps: {
   sql: Sql;
   log: Logger;
   staleSeconds: number;
-  onOffer: (offer: NewOffer) => Promise<void>;
+  /** One call per batch, with the batch's offers (all of one group). */
+  onOffers: (offers: NewOffer[]) => Promise<void>;
 }): Scheduler {
+  const salt = Math.floor(Math.random() * 2 ** 32);
   const dirty = new Set<string>();
   let all = false;
   let running: Promise<void> | undefined;
@@ -153,38 +124,50 @@ export function createScheduler(deps: {
     retries.add(timer);
   }
 
+  /**
+   * Automatic groups with more queued chats than pending offers for them (the others have nothing
+   * to do). Two plain aggregates rather than a per-row anti-join, and the simple protocol (planned
+   * afresh each time): a plan cached while the tables were small turned into a nested loop over
+   * every pending offer per queued chat once a burst had filled them, seconds per sweep.
+   */
   async function waitingGroups(): Promise<string[]> {
     const rows = await deps.sql<{ group_id: string }[]>`
-      select distinct c.group_id from public.conversations c
-      join public.groups g on g.id = c.group_id and g.routing_mode = 'auto'
-      where c.status = 'queued' and c.group_id is not null`;
+      with queued as (
+        select c.group_id, count(*) as n from public.conversations c
+        where c.status = 'queued' and c.group_id is not null group by 1
+      ), offered as (
+        select c.group_id, count(*) as n from public.conversation_offers o
+        join public.conversations c on c.id = o.conversation_id and c.status = 'queued'
+        where o.status = 'pending' and o.kind in ('assignment', 'transfer') group by 1
+      )
+      select q.group_id from queued q
+      join public.groups g on g.id = q.group_id and g.routing_mode = 'auto'
+      left join offered f on f.group_id = q.group_id
+      where q.n > coalesce(f.n, 0)`.simple();
     return rows.map((r) => r.group_id);
   }
 
   async function drainGroup(groupId: string): Promise<void> {
     const skip: string[] = [];
     for (let attempts = 0; !closed; ) {
-      let step: Step;
+      let batch: Batch;
       try {
-        step = await offerNext(deps.sql, groupId, skip, deps.staleSeconds);
+        batch = await offerBatch(deps.sql, groupId, skip, deps.staleSeconds);
       } catch (error) {
-        if (isRetryable(error) && ++attempts < 5) continue;
+        // A lost race the checks under lock should have ruled out (another writer of offers, a
+        // manager lowering a limit mid-batch): the batch rolled back whole, so run it again.
+        const lost = isRetryable(error) || isCapacityError(error) || isOfferTaken(error);
+        if (lost && ++attempts < 5) continue;
         throw error;
       }
-      if (step.kind === 'none') return;
-      if (step.kind === 'busy') {
-        retryLater(groupId);
-        return;
-      }
-      if (step.kind === 'offered') {
+      if (batch.offers.length > 0) {
         await deps
-          .onOffer(step.offer)
+          .onOffers(batch.offers)
           .catch((error: unknown) => deps.log.warn({ err: error }, 'offer notification failed'));
-        continue;
       }
-      // Nobody for this chat. Without language or skills the next chat has the same candidates.
-      if (!step.constrained) return;
-      skip.push(step.conversationId);
+      skip.push(...batch.skipped);
+      if (batch.next === 'busy') retryLater(groupId);
+      if (batch.next !== 'more') return;
     }
   }
 
@@ -196,7 +179,7 @@ export function createScheduler(deps: {
         all = false;
         for (const g of await waitingGroups()) groups.add(g);
       }
-      for (const groupId of groups) {
+      for (const groupId of spread(groups, salt)) {
         if (closed) return;
         await drainGroup(groupId).catch((error: unknown) =>
           deps.log.error({ err: error, groupId }, 'scheduling failed'),
