@@ -51,6 +51,14 @@ create index conversation_offers_agent_load_idx on public.conversation_offers (u
 comment on index public.conversation_offers_agent_load_idx is
   'private.agent_load and the capacity trigger: an agent''s pending assignment and transfer offers.';
 
+-- The other half of an agent's load, the active chats they own: with statistics from before a
+-- burst, `org_id = … and assignee_id = … and status = 'active'` was planned on the org_id index
+-- (every chat of the organization). This one serves exactly that count.
+create index conversations_assignee_active_idx on public.conversations (assignee_id)
+  where status = 'active';
+comment on index public.conversations_assignee_active_idx is
+  'private.agent_load and the scheduler: the active chats an agent owns.';
+
 create function private.offer_queued_batch(
   p_group_id uuid,
   p_stale_seconds integer,
