@@ -270,8 +270,14 @@ async function main(): Promise<void> {
     const plan = arrivalsPlan();
     const ours = await createOrg(stack.admin, 'Bench ours');
     const ref = await createOrg(stack.admin, 'Bench reference');
+    // Both sides start from fresh planner statistics. Without this the reference inherited
+    // whatever autovacuum had analyzed during our run: while ours took 80 s it started with
+    // statistics of full tables; once ours took 7 s it started with none, and its prepared plans
+    // went bad as its burst filled the tables (up to 4× slower).
+    await stack.admin`analyze`;
     await runOurs(stack.admin, stack.dbUrl, stack.redisUrl, ours, plan);
     const a = await latencies(stack.admin, ours.orgId);
+    await stack.admin`analyze`;
     await runReference(stack.dbUrl, ref, plan);
     const b = await latencies(stack.admin, ref.orgId);
     const [over] = await stack.admin<{ n: number }[]>`
