@@ -84,6 +84,13 @@ describe('chatting with an agent', () => {
     expect(await page.evaluate(() => document.activeElement?.className)).toContain('cw-composer-input');
   });
 
+  test('while the chat waits, the status line shows the queue position and the expected wait', async () => {
+    await expect
+      .poll(() => page.locator('.cw-status').textContent())
+      .toMatch(/You are (next|number \d+) in line/);
+    expect(await page.locator('.cw-status').textContent()).toMatch(/Expected wait: about \d+ min/);
+  });
+
   test('the visitor typing shows up for the agent as typing and a throttled draft', async () => {
     await page.locator('.cw-composer-input').pressSequentially('Can you ref', { delay: 40 });
     const typing = await agent.next('typing', (f) => f.conversationId === conversationId && f.on);
@@ -197,6 +204,22 @@ describe('chatting with an agent', () => {
     expect(await page.locator('.cw-upload').count()).toBe(0);
   });
 
+  test('a file dropped on the conversation uploads and reaches the agent', async () => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['Booking ACM-4821\nTwo adults, Lisbon'], 'booking.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    const area = page.locator('.cw-conversation');
+    await area.dispatchEvent('dragover', { dataTransfer });
+    await area.dispatchEvent('drop', { dataTransfer });
+    const received = await agent.next('message', (f) =>
+      f.message.attachments.some((a) => a.fileName === 'booking.txt'),
+    );
+    expect(received.message.attachments[0]?.contentType).toMatch(/^text\/plain/);
+    await expect.poll(() => page.locator('.cw-file').last().textContent()).toContain('booking.txt');
+  });
+
   test('a file bigger than 10 MB is refused in the widget with a message', async () => {
     await page.locator('.cw-composer input[type=file]').setInputFiles({
       name: 'huge.pdf',
@@ -278,6 +301,18 @@ describe('chatting with an agent', () => {
     const rows =
       await env.sql`select status, rating, feedback from public.conversations where id = ${conversationId}`;
     expect(rows[0]).toMatchObject({ status: 'closed', rating: 4, feedback: 'Quick and kind, thank you' });
+  });
+
+  test('the transcript downloads as a text file with the conversation and without notes', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download transcript' }).first().click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^chat-\d{4}-\d{2}-\d{2}\.txt$/);
+    const text = await readFile(await download.path(), 'utf8');
+    expect(text).toContain('Hello! I was charged twice for my Lisbon trip.');
+    expect(text).toContain('Your refund is on its way.');
+    expect(text).not.toContain('refund approved by billing');
   });
 
   test('after the chat the visitor can have the transcript e-mailed (an .eml in the mailbox)', async () => {
