@@ -17,6 +17,7 @@ let tom: Page;
 let ana: Page;
 let ben: Page;
 let anaConversation = '';
+let benConversation = '';
 
 /**
  * Runs in the console page before the app: the app keeps using the real Notification and
@@ -28,8 +29,9 @@ function observeNotifications(): void {
   const Original = window.Notification;
   class Observed extends Original {
     constructor(title: string, options?: NotificationOptions) {
-      seen.notifications.push(title);
       super(title, options);
+      // Recorded after the real constructor returned: the browser did create the notification.
+      seen.notifications.push(title);
     }
     static override get permission(): NotificationPermission {
       return Original.permission;
@@ -147,7 +149,7 @@ describe('console extras', () => {
     // A second chat becomes the active one, so Ana's next message is news.
     ben = await visitorPage();
     await startChat(ben, 'Ben Quiet', 'ben.quiet@example.com', 'Can I change my flight date?');
-    await acceptOffer(tom, 'Ben Quiet');
+    benConversation = await acceptOffer(tom, 'Ben Quiet');
     const before = await seen(tom);
     await ana.locator('.cw-composer-input').fill('Any news about my booking?');
     await ana.keyboard.press('Enter');
@@ -193,13 +195,11 @@ describe('console extras', () => {
 
   test('a file attached in the console composer is stored and reaches the visitor', async () => {
     const fileName = `booking-${Date.now()}.txt`;
-    await tom
-      .locator('input[type=file]')
-      .setInputFiles({
-        name: fileName,
-        mimeType: 'text/plain',
-        buffer: Buffer.from('Booking AC-1234: confirmed.\n'),
-      });
+    await tom.locator('input[type=file]').setInputFiles({
+      name: fileName,
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Booking AC-1234: confirmed.\n'),
+    });
     await expect.poll(() => tom.getByTestId('upload').textContent()).toContain('ready');
     const composer = tom.locator('[data-composer]');
     await composer.fill('Here is your confirmation.');
@@ -255,5 +255,21 @@ describe('console extras', () => {
       .single();
     expect(conversation?.assignee_id).toBe('20000000-0000-4000-8000-000000000004');
     expect(await tom.locator(`[data-conversation="${anaConversation}"]`).count()).toBe(1);
+  });
+
+  // Also leaves the shared stack clean: console.test.ts counts Tom's chats.
+  test('Tom closes both chats; they are closed in the database', async () => {
+    tom.on('dialog', (d) => void d.accept());
+    for (const visitor of ['Ana Chime', 'Ben Quiet']) {
+      await tom.getByTestId('chat-item').filter({ hasText: visitor }).click();
+      await expect.poll(() => tom.getByTestId('conversation-title').textContent()).toBe(visitor);
+      await tom.getByRole('button', { name: 'Close', exact: true }).click();
+      await expect.poll(() => tom.getByTestId('ended').textContent()).toBe('Closed');
+    }
+    const { data } = await serviceClient()
+      .from('conversations')
+      .select('status')
+      .in('id', [anaConversation, benConversation]);
+    expect(data?.map((c) => c.status)).toEqual(['closed', 'closed']);
   });
 });
