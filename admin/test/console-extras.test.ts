@@ -16,6 +16,7 @@ const contexts: BrowserContext[] = [];
 let tom: Page;
 let ana: Page;
 let ben: Page;
+let aiko: Page;
 let anaConversation = '';
 let benConversation = '';
 
@@ -89,11 +90,10 @@ async function openConsole(email: string): Promise<Page> {
   return page;
 }
 
-async function goOnline(page: Page): Promise<void> {
-  await page.getByRole('radio', { name: 'Online' }).click();
-  await expect
-    .poll(() => page.getByRole('radio', { name: 'Online' }).getAttribute('aria-checked'))
-    .toBe('true');
+async function setStatus(page: Page, status: 'Online' | 'Offline'): Promise<void> {
+  await page.getByRole('radio', { name: status }).click();
+  // A Playwright wait rather than expect.poll: this also runs in beforeAll/afterAll.
+  await page.getByRole('radio', { name: status, checked: true }).waitFor();
 }
 
 /** Sets a switch in the notification settings popover, through the UI the agent uses. */
@@ -125,16 +125,22 @@ beforeAll(async () => {
   if (error) throw error;
   browser = await launchBrowser();
   tom = await openConsole('agent1@northwind.test');
+  // Presence outlives a closed tab by a few heartbeats, so Aiko may still count as online after an
+  // earlier file: set her offline explicitly, so the new chats here are offered to Tom.
+  aiko = await openConsole('agent2@northwind.test');
+  await setStatus(aiko, 'Offline');
 });
 
 afterAll(async () => {
+  // Leave both agents offline: the next file's chats must not be offered to a lingering presence.
+  for (const page of [tom, aiko]) if (page) await setStatus(page, 'Offline').catch(() => {});
   for (const context of contexts) await context.close().catch(() => {});
   await browser?.close();
 });
 
 describe('console extras', () => {
   test('a new chat and a new message chime and show a desktop notification when enabled', async () => {
-    await goOnline(tom);
+    await setStatus(tom, 'Online');
     await setSwitch(tom, 'Sound', true);
     await setSwitch(tom, 'Desktop notifications', true);
     await tom.getByRole('button', { name: 'Notification settings' }).click();
@@ -219,8 +225,7 @@ describe('console extras', () => {
   });
 
   test('consult: Tom invites Aiko, who accepts and joins as a second agent', async () => {
-    const aiko = await openConsole('agent2@northwind.test');
-    await goOnline(aiko);
+    await setStatus(aiko, 'Online');
 
     await tom.getByRole('button', { name: 'Consult' }).click();
     const dialog = tom.getByRole('dialog', { name: 'Invite a colleague' });
