@@ -13,8 +13,6 @@ import type { Notify } from './notify.ts';
 /** Entries sent in one `queue` frame, and waiting visitors told their new place per refresh. */
 const MAX_ENTRIES = 200;
 const PREVIEW_LENGTH = 500;
-/** Waiting visitors (from the front) sent their new place per refresh. */
-const VISITOR_UPDATES = 100;
 
 interface EntryRow {
   id: string;

@@ -378,11 +378,12 @@ export class ConsoleStore {
         return;
       }
       case 'page_view':
-        return this.chat(frame.conversationId)?.pageView({
+        this.chat(frame.conversationId)?.pageView({
           url: frame.url,
           title: frame.title,
           at: frame.at,
         });
+        return;
       case 'viewers': {
         const chat = this.chat(frame.conversationId);
         if (chat) chat.viewers = frame.viewers.filter((v) => v.userId !== this.userId);
