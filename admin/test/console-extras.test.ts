@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchBrowser, screenshot, signIn } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
+import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
 const AIKO_ID = '20000000-0000-4000-8000-000000000005';
 
@@ -53,25 +54,6 @@ const seen = (page: Page) =>
   page.evaluate(
     () => (window as unknown as { __seen: { notifications: string[]; oscillators: number } }).__seen,
   );
-
-async function visitorPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 780 }, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-async function startChat(page: Page, name: string, email: string, message: string): Promise<void> {
-  await page.goto(inject('admin').widgetPageUrl);
-  await page.locator('.cw-launcher').click();
-  await expect.poll(() => page.locator('.cw-status').textContent(), { timeout: 15_000 }).toContain('online');
-  await page.fill('#cw-f-name', name);
-  await page.fill('#cw-f-email', email);
-  await page.selectOption('#cw-f-topic', 'Payments and refunds');
-  await page.fill('#cw-f-message', message);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-}
 
 /** A console in its own context; notifications granted so the desktop switch can be turned on. */
 async function openConsole(email: string): Promise<Page> {
@@ -165,15 +147,15 @@ describe('console extras', () => {
     await tom.getByRole('button', { name: 'Notification settings' }).click();
     expect(await tom.evaluate(() => Notification.permission)).toBe('granted');
 
-    ana = await visitorPage();
-    await startChat(ana, 'Ana Chime', 'ana.chime@example.com', 'Hello, is my hotel booking confirmed?');
+    ana = await visitorPage(browser, contexts);
+    await startWidgetChat(ana, 'Ana Chime', 'ana.chime@example.com', 'Hello, is my hotel booking confirmed?');
     await expect.poll(async () => (await seen(tom)).notifications).toContain('New chat: Ana Chime');
     expect((await seen(tom)).oscillators).toBeGreaterThan(0);
     anaConversation = await acceptOffer(tom, 'Ana Chime');
 
     // A second chat becomes the active one, so Ana's next message is news.
-    ben = await visitorPage();
-    await startChat(ben, 'Ben Quiet', 'ben.quiet@example.com', 'Can I change my flight date?');
+    ben = await visitorPage(browser, contexts);
+    await startWidgetChat(ben, 'Ben Quiet', 'ben.quiet@example.com', 'Can I change my flight date?');
     benConversation = await acceptOffer(tom, 'Ben Quiet');
     const before = await seen(tom);
     await ana.locator('.cw-composer-input').fill('Any news about my booking?');

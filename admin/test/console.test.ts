@@ -7,9 +7,10 @@
  * every reply and never the note.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
+import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
 const SNIPPET_REF =
   'Could you please send me your booking or order reference? It is in your confirmation email.';
@@ -22,25 +23,6 @@ let aiko: Page;
 let ana: Page;
 let ben: Page;
 let conversationId = '';
-
-async function visitorPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 780 }, locale: 'en-US' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return page;
-}
-
-async function startChat(page: Page, name: string, email: string, message: string): Promise<void> {
-  await page.goto(inject('admin').widgetPageUrl);
-  await page.locator('.cw-launcher').click();
-  await expect.poll(() => page.locator('.cw-status').textContent(), { timeout: 15_000 }).toContain('online');
-  await page.fill('#cw-f-name', name);
-  await page.fill('#cw-f-email', email);
-  await page.selectOption('#cw-f-topic', 'Payments and refunds');
-  await page.fill('#cw-f-message', message);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-}
 
 async function openConsole(email: string): Promise<Page> {
   const { context, page } = await newPage(browser);
@@ -75,8 +57,8 @@ describe('the agent console', () => {
     await expect
       .poll(() => tom.getByRole('radio', { name: 'Online' }).getAttribute('aria-checked'))
       .toBe('true');
-    ana = await visitorPage();
-    await startChat(
+    ana = await visitorPage(browser, contexts);
+    await startWidgetChat(
       ana,
       'Ana Traveller',
       'ana@example.com',
@@ -174,8 +156,13 @@ describe('the agent console', () => {
   });
 
   test('a second chat: unread count, and Alt+↑/↓ switches between chats', async () => {
-    ben = await visitorPage();
-    await startChat(ben, 'Ben Voyager', 'ben@example.com', 'Hi, my invoice is missing the company name.');
+    ben = await visitorPage(browser, contexts);
+    await startWidgetChat(
+      ben,
+      'Ben Voyager',
+      'ben@example.com',
+      'Hi, my invoice is missing the company name.',
+    );
     const offer = tom.getByTestId('offer');
     await offer.waitFor();
     await offer.getByRole('button', { name: 'Accept' }).click();
