@@ -37,6 +37,11 @@ export interface LocalSupabaseOptions {
   seed?: boolean;
   /** Receives every log line (child output included). Default: console.log. */
   log?: (line: string) => void;
+  /**
+   * Access-token lifetime in seconds (the Auth stand-in's). Default 3600, as hosted. Tests set a few
+   * seconds to watch sessions refresh themselves; ignored for a hosted project.
+   */
+  jwtExpirySeconds?: number;
 }
 
 export interface LocalSupabase {
@@ -144,6 +149,7 @@ export async function startLocalSupabase(options: LocalSupabaseOptions = {}): Pr
       jwtSecret,
       port: 0,
       externalUrl: `http://${LOCAL_HOST}:${gatewayPort}/auth/v1`,
+      jwtExpirySeconds: options.jwtExpirySeconds,
       log,
     });
     stoppers.push(() => auth.stop());
