@@ -157,6 +157,7 @@ describe('parseSiteRow', () => {
     prechat_fields: [{ name: 'order', label: 'Order' }],
     topics: [{ label: 'Billing', group_id: 'not-a-uuid' }],
     default_group_id: null,
+    client_archived: false,
   };
 
   it('keeps valid entries and describes every dropped one', () => {
@@ -193,6 +194,7 @@ describe('buildPublicConfig and groupForTopic', () => {
     prechat_fields: [],
     topics: [{ label: 'Billing', group_id: '50000000-0000-4000-8000-000000000002' }],
     default_group_id: '50000000-0000-4000-8000-000000000001',
+    client_archived: false,
   });
 
   it('is available only when open and an agent is online', () => {

@@ -6,6 +6,7 @@ export type HttpErrorCode =
   | 'unauthorized'
   | 'token_expired'
   | 'forbidden_origin'
+  | 'client_archived'
   | 'forbidden'
   | 'not_found'
   | 'conversation_closed'

@@ -20,6 +20,13 @@ export class FrameError extends Error {
 /** The same answer for "does not exist" and "not yours", so ids cannot be probed. */
 export const notFound = (what = 'conversation') => new FrameError('not_found', `No such ${what}`);
 
+/**
+ * A visitor whose token predates the archiving still connects (to read their chat), but the site
+ * takes no new chats: the same rule as the widget's HTTP `client_archived` answer.
+ */
+export const clientArchived = () =>
+  new FrameError('forbidden', "This site's client is archived; it takes no new chats");
+
 export type SendError = (session: Session, code: ErrorCode, message: string, ref?: string) => void;
 
 export function createSendError(outbound: Outbound, metrics: Metrics): SendError {

@@ -22,6 +22,8 @@ export interface SiteRow {
   prechat_fields: unknown;
   topics: unknown;
   default_group_id: string | null;
+  /** Computed by the query: the site's client has `archived_at` set. */
+  client_archived: boolean;
 }
 
 const WEEK_ORDER: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -67,6 +69,7 @@ export function parseSiteRow(row: SiteRow): { site: Site; problems: string[] } {
       (t): Topic => ({ label: t.label, groupId: t.group_id }),
     ),
     defaultGroupId: row.default_group_id,
+    clientArchived: row.client_archived,
   };
   return { site, problems };
 }

@@ -27,6 +27,18 @@ const COLUMNS = [
   'default_group_id',
 ] as const;
 
+/**
+ * The site columns and whether its client is archived, in one statement: an archived client's sites
+ * take no new chats (src/http/widget/site-access.ts, the conversation.start handler).
+ */
+function selectSites(sql: Sql) {
+  return sql`
+    select ${sql(COLUMNS)},
+      exists (select 1 from public.clients c where c.id = sites.client_id and c.archived_at is not null)
+        as client_archived
+    from public.sites`;
+}
+
 /** The site with this public key, or null. Keys outside the key format never reach Postgres. */
 export async function findSiteByKey(
   sql: Sql,
@@ -34,7 +46,7 @@ export async function findSiteByKey(
   onProblems?: SiteProblemReporter,
 ): Promise<Site | null> {
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(siteKey)) return null;
-  const rows = await sql<SiteRow[]>`select ${sql(COLUMNS)} from public.sites where site_key = ${siteKey}`;
+  const rows = await sql<SiteRow[]>`${selectSites(sql)} where site_key = ${siteKey}`;
   return toSite(rows[0], onProblems);
 }
 
@@ -45,7 +57,7 @@ export async function getSite(
   onProblems?: SiteProblemReporter,
 ): Promise<Site | null> {
   if (!isUuid(siteId)) return null;
-  const rows = await sql<SiteRow[]>`select ${sql(COLUMNS)} from public.sites where id = ${siteId}`;
+  const rows = await sql<SiteRow[]>`${selectSites(sql)} where id = ${siteId}`;
   return toSite(rows[0], onProblems);
 }
 

@@ -66,4 +66,6 @@ export interface Site {
   prechatFields: PrechatField[];
   topics: Topic[];
   defaultGroupId: string | null;
+  /** The site's client is archived: its history stays, but the site takes no new chats. */
+  clientArchived: boolean;
 }

@@ -20,7 +20,8 @@ export const ErrorCode = {
   UNAUTHORIZED: 'unauthorized',
   /**
    * The frame type is fine for this kind of connection but this user may not do it here:
-   * a client_viewer sending, a visitor writing a note, rating another visitor's chat.
+   * a client_viewer sending, a visitor writing a note, rating another visitor's chat, starting a
+   * chat on a site whose client is archived.
    */
   FORBIDDEN: 'forbidden',
   /**

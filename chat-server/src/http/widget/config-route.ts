@@ -14,7 +14,7 @@ import { originAllowed } from '../origin.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { HttpError, sendJson } from '../respond.ts';
 import type { Route } from '../router.ts';
-import { checkOrigin, enforceRateLimit, requireSite, withHeaders } from './site-access.ts';
+import { checkOrigin, enforceRateLimit, refuseArchived, requireSite, withHeaders } from './site-access.ts';
 
 export const WIDGET_CONFIG_PATH = '/v1/widget/config';
 
@@ -42,6 +42,7 @@ export function configRoutes(
         const site = await requireSite(app, key, deps.reportProblems);
         const cors = checkOrigin(req, site, true);
         const body = await withHeaders(cors, async () => {
+          refuseArchived(site);
           await enforceRateLimit(app, deps.limiter, req, 'widget config requests');
           return buildPublicConfig(site, { now: now(), agentsOnline: await hasOnlineAgent(app.sql, site) });
         });

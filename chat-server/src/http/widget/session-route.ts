@@ -1,7 +1,7 @@
 /**
  * POST /v1/widget/session: creates a visitor (or resumes one from its token) and returns a visitor
  * token for the WebSocket. Steps, cheapest first: read and validate the body (≤ 8 KB), find the
- * site, check Origin, count the IP, then verify the old token and touch the database.
+ * site, check Origin, refuse an archived client's site, count the IP, then verify the old token and touch the database.
  *
  * An expired token is refused with 401 token_expired rather than silently replaced: the widget
  * must know its old conversation is gone, drop the token and call again without it.
@@ -15,7 +15,7 @@ import type { RateLimiter } from '../rate-limit.ts';
 import { readJsonBody } from '../read-json.ts';
 import { HttpError, sendJson } from '../respond.ts';
 import type { Route } from '../router.ts';
-import { checkOrigin, enforceRateLimit, requireSite, withHeaders } from './site-access.ts';
+import { checkOrigin, enforceRateLimit, refuseArchived, requireSite, withHeaders } from './site-access.ts';
 
 export const WIDGET_SESSION_PATH = '/v1/widget/session';
 export const MAX_SESSION_BODY_BYTES = 8 * 1024;
@@ -47,6 +47,7 @@ export function sessionRoutes(
         const site = await requireSite(app, body.site, deps.reportProblems);
         const cors = checkOrigin(req, site, false);
         const session = await withHeaders(cors, async () => {
+          refuseArchived(site);
           await enforceRateLimit(app, deps.limiter, req, 'visitor sessions');
           try {
             return await openVisitorSession(app, site, {

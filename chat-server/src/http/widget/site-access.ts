@@ -1,6 +1,7 @@
 /**
  * The steps both widget endpoints share: find the site by its public key, check the page's Origin
- * against the site's allowed domains, and count the request against the caller's IP.
+ * against the site's allowed domains, refuse an archived client's site, and count the request
+ * against the caller's IP.
  */
 import type { IncomingMessage } from 'node:http';
 import type { AppContext } from '../../context.ts';
@@ -20,6 +21,20 @@ export async function requireSite(
   const site = await findSiteByKey(app.sql, siteKey, reportProblems);
   if (!site) throw new HttpError(404, 'not_found', 'Unknown site key', { vary: 'Origin' });
   return site;
+}
+
+/**
+ * Refuses a site whose client the firm archived: its history stays (history, analytics, invoicing),
+ * but it takes no new chats. Called after the Origin check, so the client's own page gets CORS
+ * headers and the widget can read why.
+ */
+export function refuseArchived(site: Site): void {
+  if (!site.clientArchived) return;
+  throw new HttpError(
+    403,
+    'client_archived',
+    `Site "${site.siteKey}" belongs to an archived client and takes no new chats; restore the client in the admin app to reopen it`,
+  );
 }
 
 /**

@@ -8,7 +8,7 @@
 import { insertConversation, loadConversation, updateVisitorProfile } from '../../conversations/queries.ts';
 import type { Sql } from '../../db/sql.ts';
 import { getSite } from '../../sites/queries.ts';
-import { notFound } from '../frame-error.ts';
+import { clientArchived, notFound } from '../frame-error.ts';
 import { storeMessage } from './store-message.ts';
 import type { HandlerFactory } from './types.ts';
 
@@ -19,6 +19,7 @@ export const conversationStartHandler: HandlerFactory<'conversation.start'> =
     if (p.kind !== 'visitor') throw notFound('visitor');
     const site = await getSite(sql, p.siteId);
     if (!site || site.orgId !== p.orgId) throw notFound('site');
+    if (site.clientArchived) throw clientArchived();
 
     // Routing picks the group: the topic's, else the site's rules on URL / language, else the default.
     // A topic the site does not list (renamed since the widget loaded) is kept as the visitor's words.

@@ -6,7 +6,7 @@
  */
 import { insertConversation, loadConversation, updateVisitorProfile } from '../../conversations/queries.ts';
 import { getSite } from '../../sites/queries.ts';
-import { FrameError, notFound } from '../frame-error.ts';
+import { clientArchived, FrameError, notFound } from '../frame-error.ts';
 import { storeMessage } from './store-message.ts';
 import type { HandlerFactory } from './types.ts';
 
@@ -32,6 +32,7 @@ export const offlineMessageHandler: HandlerFactory<'offline.message'> = (deps) =
   } else {
     const site = await getSite(sql, p.siteId);
     if (!site || site.orgId !== p.orgId) throw notFound('site');
+    if (site.clientArchived) throw clientArchived();
     const choice = await deps.routing.chooseGroup(site.id, site, {
       topic: frame.topic ?? '',
       url: frame.url ?? '',
