@@ -74,6 +74,15 @@ const EnvSchema = z.object({
   WS_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(6000),
   /** After an agent's last connection drops, how long before colleagues see them offline. */
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * After an agent's last connection closes cleanly (close frame 1000/1001: tab closed, navigated away),
+   * how long before they are offline. Short, but long enough for a page reload to reconnect.
+   */
+  PRESENCE_LEAVE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  /** How often each instance deletes uploads never bound to a message (the visitor left before sending). */
+  ORPHAN_UPLOAD_SWEEP_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(600_000),
+  /** How old an unbound upload must be before the sweep deletes it; at least 10 min, so a slow sender keeps theirs. */
+  ORPHAN_UPLOAD_MAX_AGE_MS: z.coerce.number().int().min(600_000).max(2_592_000_000).default(86_400_000),
   /** Behind a proxy (Fly): take the client IP from Fly-Client-IP / X-Forwarded-For. Off, a client could fake it. */
   TRUST_PROXY: bool.default(false),
   /** Visitor sessions (POST /v1/widget/session) one IP may create or resume per window. */
@@ -146,6 +155,9 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     wsRateLimitPerConnection: e.WS_RATE_LIMIT_PER_CONNECTION,
     wsRateLimitPerIp: e.WS_RATE_LIMIT_PER_IP,
     presenceGraceMs: e.PRESENCE_GRACE_MS,
+    presenceLeaveGraceMs: e.PRESENCE_LEAVE_GRACE_MS,
+    orphanUploadSweepMs: e.ORPHAN_UPLOAD_SWEEP_MS,
+    orphanUploadMaxAgeMs: e.ORPHAN_UPLOAD_MAX_AGE_MS,
     trustProxy: e.TRUST_PROXY,
     widgetSessionRateLimit: e.WIDGET_SESSION_RATE_LIMIT,
     widgetConfigRateLimit: e.WIDGET_CONFIG_RATE_LIMIT,

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@chat/shared';
 import type { AppContext } from '../context.ts';
+import { createMessageWriter } from '../conversations/message-writer.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { createMailer, type Mailer } from '../mail/index.ts';
 import { createRouting } from '../routing/index.ts';
@@ -36,6 +37,9 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
+/** Enough to amortize a statement's fixed cost; small enough that one batch stays a few ms. */
+const MAX_MESSAGES_PER_STATEMENT = 100;
+
 export function createRealtime(app: AppContext, mailer: Mailer = createMailer(app.config)): Realtime {
   const { config } = app;
   const log = app.log.child({ module: 'realtime' });
@@ -59,8 +63,10 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     sql: app.sql,
     log,
     registry,
+    pubsub: app.pubsub,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     graceMs: config.presenceGraceMs,
+    leaveGraceMs: config.presenceLeaveGraceMs,
     publishOrg: (orgId, event) => feed.publishOrg(orgId, event),
     onStatus: (orgId, userId, status) => routing.presenceChanged(orgId, userId, status),
   });
@@ -68,6 +74,12 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
   const handlerDeps: HandlerDeps = {
     app,
     access: createAccess(app.sql),
+    messages: createMessageWriter(app.sql, {
+      // Half the pool: the other half stays free for everything else (access checks, routing).
+      maxInFlight: Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      maxBatch: MAX_MESSAGES_PER_STATEMENT,
+      onBatch: (size) => app.metrics.messageBatchSize.observe(size),
+    }),
     feed,
     outbound,
     presence,

@@ -17,3 +17,24 @@ export interface ChatSocket {
 }
 
 export const SOCKET_OPEN = 1;
+
+/**
+ * How a connection ended, as presence sees it. `left`: the peer said goodbye with a close frame
+ * (the user closed the tab, navigated away, signed out). `lost`: anything else — the network
+ * dropped (1006, no close frame), the peer crashed, or the server ended the connection itself
+ * (heartbeat, shutdown, token expiry: the client will be back).
+ */
+export type Departure = 'left' | 'lost';
+
+/**
+ * WebSocket close codes (RFC 6455 §7.4.1) a peer sends when it leaves on purpose: 1000 normal
+ * closure (the app's own close), 1001 going away (a browser closing the tab or leaving the page).
+ * 1005 (a close frame without a code) is left out: the admin client sends it when it gives up on a
+ * link it believes dead, and it reconnects right after.
+ */
+const DEPARTURE_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001]);
+
+/** `code` is what the transport reported for a close the peer started, if any. */
+export function departureOf(code: number | undefined): Departure {
+  return code !== undefined && DEPARTURE_CLOSE_CODES.has(code) ? 'left' : 'lost';
+}
