@@ -25,13 +25,14 @@ import { identityOf, type Principal } from './principal.ts';
 import { type FrameLimiter, STRIKES_BEFORE_CLOSE } from './rate-limit.ts';
 import type { Registry } from './registry.ts';
 import { clearSessionTimers, createSession, type Session } from './session.ts';
-import type { ChatSocket } from './socket.ts';
+import { type ChatSocket, type Departure, departureOf } from './socket.ts';
 
 /** What the transport tells a connection. */
 export interface ConnectionEvents {
   frame(data: Buffer | string, isBinary: boolean): void;
   pong(): void;
-  closed(): void;
+  /** `code`: the close code the peer sent (undefined or 1006 when the link just dropped). */
+  closed(code?: number): void;
 }
 
 /**
@@ -68,7 +69,7 @@ export function createConnections(deps: {
   const { app, registry, feed, presence, outbound, limiter, sendError } = deps;
   const log = app.log.child({ module: 'realtime' });
 
-  function cleanup(session: Session): void {
+  function cleanup(session: Session, how: Departure = 'lost'): void {
     if (session.closed) return;
     session.closed = true;
     clearSessionTimers(session);
@@ -82,7 +83,7 @@ export function createConnections(deps: {
     }
     feed.dropSession(session);
     app.metrics.connections.dec({ kind: session.principal.kind });
-    if (session.principal.kind === 'agent') presence.disconnected(session.principal);
+    if (session.principal.kind === 'agent') presence.disconnected(session.principal, how);
   }
 
   function end(session: Session, code: number, reason: string): void {
@@ -197,8 +198,9 @@ export function createConnections(deps: {
       this.session.alive = true;
     }
 
-    closed(): void {
-      cleanup(this.session);
+    closed(code?: number): void {
+      // Server-ended sessions were cleaned up (as lost) before their close handshake finished.
+      cleanup(this.session, departureOf(code));
     }
   }
 
