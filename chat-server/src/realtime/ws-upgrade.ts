@@ -112,8 +112,9 @@ function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
 function onPong(this: WebSocket): void {
   chatSocketOf(this).events?.pong();
 }
-function onClose(this: WebSocket): void {
-  chatSocketOf(this).events?.closed();
+/** ws reports 1006 when the link dropped without a close frame, 1005 for a frame without a code. */
+function onClose(this: WebSocket, code: number): void {
+  chatSocketOf(this).events?.closed(code);
 }
 function onError(this: WebSocket, error: Error): void {
   chatSocketOf(this).log.debug({ err: error }, 'websocket error');
