@@ -9,7 +9,8 @@ class NoRealtime {
   }
 }
 
-const options: SupabaseClientOptions<'public'> = {
+/** supabase-js in Node (the tests): no stored session, no refresh, no Realtime. */
+export const nodeClientOptions: SupabaseClientOptions<'public'> = {
   auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   realtime: {
     transport: NoRealtime as unknown as NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport'],
@@ -18,12 +19,12 @@ const options: SupabaseClientOptions<'public'> = {
 
 export function serviceClient(): SupabaseClient {
   const { supabaseUrl, serviceRoleKey } = inject('admin');
-  return createClient(supabaseUrl, serviceRoleKey, options);
+  return createClient(supabaseUrl, serviceRoleKey, nodeClientOptions);
 }
 
 export async function signedInClient(email: string, password = DEMO_PASSWORD): Promise<SupabaseClient> {
   const { supabaseUrl, anonKey } = inject('admin');
-  const client = createClient(supabaseUrl, anonKey, options);
+  const client = createClient(supabaseUrl, anonKey, nodeClientOptions);
   const { error } = await client.auth.signInWithPassword({ email, password });
   if (error) throw new Error(`Sign-in as ${email} failed: ${error.message}`);
   return client;

@@ -11,14 +11,18 @@ export async function visitorPage(browser: Browser, contexts: BrowserContext[]):
   return page;
 }
 
-/** Opens the widget, waits until agents show online, and starts a Payments chat with a first message. */
+/**
+ * Opens the widget, waits until agents show online, and starts a Payments chat with a first message.
+ * `pageUrl`: the host page, by default the global setup's (a file with a stack of its own passes its own).
+ */
 export async function startWidgetChat(
   page: Page,
   name: string,
   email: string,
   message: string,
+  pageUrl = inject('admin').widgetPageUrl,
 ): Promise<void> {
-  await page.goto(inject('admin').widgetPageUrl);
+  await page.goto(pageUrl);
   await page.locator('.cw-launcher').click();
   await expect.poll(() => page.locator('.cw-status').textContent(), { timeout: 15_000 }).toContain('online');
   await page.fill('#cw-f-name', name);
