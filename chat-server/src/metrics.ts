@@ -35,6 +35,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    messageBatchSize: new Histogram({
+      name: 'chat_message_batch_size',
+      help: 'Messages stored per database statement (group commit; 1 at low load)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
     errorsSent: new Counter({
       name: 'chat_errors_sent_total',
       help: 'Error frames sent, by code',

@@ -13,7 +13,17 @@ import { BENCH_VISITOR_SECRET } from './fixtures.ts';
 import type { BenchStack } from './stack.ts';
 
 const PROBE = resolve(REPO_ROOT, 'chat-server/bench/servers/memory-probe.ts');
-const NODE_ARGS = ['--expose-gc', '--import', 'tsx', '--import', PROBE];
+// BENCH_CPU_PROFILE_DIR=dir writes a V8 CPU profile of every server process there (open it in
+// Chrome DevTools or speedscope) — how the per-message costs in the README were found.
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
+const NODE_ARGS = [
+  '--expose-gc',
+  '--import',
+  'tsx',
+  '--import',
+  PROBE,
+  ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : []),
+];
 const verbose = process.env.BENCH_VERBOSE === '1';
 const onLine = verbose ? (line: string) => console.log(line) : undefined;
 

@@ -64,14 +64,21 @@ export async function persistMessage(
 }
 
 async function persistCall(sql: Sql | Tx, m: NewMessage): Promise<PersistOutcome> {
-  const [row] = await sql<(MessageRow & { outcome: PersistOutcome['kind'] })[]>`
+  const [row] = await sql<PersistRow[]>`
     select outcome, id, ${m.conversationId}::uuid as conversation_id, seq::int as seq, client_msg_id,
            sender_kind, sender_id, body, payload, created_at
     from private.persist_message(${m.orgId}, ${m.conversationId}, ${m.clientMsgId}, ${m.senderKind},
       ${m.senderId}, ${m.body}, ${sql.json((m.payload ?? {}) as Parameters<typeof sql.json>[0])})`;
-  const kind = row?.outcome;
-  if (kind === 'created' || kind === 'duplicate')
-    return { kind, message: toMessage(row as MessageRow, m.senderName) };
+  if (!row) throw new Error('persist_message returned no row');
+  return toPersistOutcome(row, m);
+}
+
+/** One result row of persist_message() / persist_messages(). */
+export type PersistRow = MessageRow & { outcome: PersistOutcome['kind'] };
+
+export function toPersistOutcome(row: PersistRow, m: NewMessage): PersistOutcome {
+  const kind = row.outcome;
+  if (kind === 'created' || kind === 'duplicate') return { kind, message: toMessage(row, m.senderName) };
   if (kind === 'conflict' || kind === 'closed' || kind === 'not_found') return { kind };
   throw new Error(`persist_message returned an unknown outcome: ${String(kind)}`);
 }

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@chat/shared';
 import type { AppContext } from '../context.ts';
+import { createMessageWriter } from '../conversations/message-writer.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { createMailer, type Mailer } from '../mail/index.ts';
 import { createRouting } from '../routing/index.ts';
@@ -35,6 +36,9 @@ export interface Realtime {
   /** Stops timers and subscriptions. After drain(). */
   close(): Promise<void>;
 }
+
+/** Enough to amortize a statement's fixed cost; small enough that one batch stays a few ms. */
+const MAX_MESSAGES_PER_STATEMENT = 100;
 
 export function createRealtime(app: AppContext, mailer: Mailer = createMailer(app.config)): Realtime {
   const { config } = app;
@@ -70,6 +74,14 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
   const handlerDeps: HandlerDeps = {
     app,
     access: createAccess(app.sql),
+    messages: createMessageWriter(app.sql, {
+      // Half the pool: the other half stays free for everything else (access checks, routing).
+      maxInFlight: Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      maxBatch: MAX_MESSAGES_PER_STATEMENT,
+      onBatch: (size) => app.metrics.messageBatchSize.observe(size),
+      onBatchFailed: (size, error) =>
+        log.warn({ err: error, size }, 'a message batch failed; storing its messages one by one'),
+    }),
     feed,
     outbound,
     presence,
@@ -153,6 +165,9 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
       mailer.close();
       feed.close();
       upgrader.close();
+      // Messages already handed to the writer are stored (and acked if their socket is still
+      // open) before server.ts closes Postgres.
+      await handlerDeps.messages.flushed();
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { bindAttachments, getAttachmentsForMessage } from '../../attachments/index.ts';
 import { entities, withAttachments } from '../../conversations/attachments.ts';
-import { persistMessage } from '../../conversations/messages.ts';
+import { type NewMessage, persistMessage } from '../../conversations/messages.ts';
 import type { ConversationRef } from '../../conversations/types.ts';
 import { FrameError, notFound } from '../frame-error.ts';
 import type { Session } from '../session.ts';
@@ -31,31 +31,31 @@ export async function storeMessage(
   const started = performance.now();
   const senderKind = p.kind === 'visitor' ? 'visitor' : m.note ? 'note' : 'agent';
   const senderId = p.kind === 'visitor' ? p.visitorId : p.userId;
-  const outcome = await persistMessage(
-    app.sql,
-    {
-      orgId: conv.orgId,
-      conversationId: conv.id,
-      clientMsgId: m.clientMsgId,
-      senderKind,
-      senderId,
-      senderName: p.name,
-      body: m.body,
-      ...(m.attachmentIds.length > 0 ? { payload: { attachmentIds: m.attachmentIds } } : {}),
-    },
-    async (tx, message) => {
-      if (m.attachmentIds.length === 0) return;
-      // Files this sender uploaded into this conversation and has not sent yet; locked until bound.
-      const rows = await getAttachmentsForMessage(tx, {
-        conversationId: conv.id,
-        ids: m.attachmentIds,
-        uploader: { kind: p.kind, id: senderId },
-      });
-      if (!rows) throw notFound('attachment'); // rolls the insert (and its seq) back
-      await bindAttachments(tx, message.id, m.attachmentIds);
-      message.attachments = await entities(deps.attachments, rows);
-    },
-  );
+  const toStore: NewMessage = {
+    orgId: conv.orgId,
+    conversationId: conv.id,
+    clientMsgId: m.clientMsgId,
+    senderKind,
+    senderId,
+    senderName: p.name,
+    body: m.body,
+    ...(m.attachmentIds.length > 0 ? { payload: { attachmentIds: m.attachmentIds } } : {}),
+  };
+  const outcome =
+    m.attachmentIds.length === 0
+      ? await deps.messages.persist(toStore)
+      : // Binding the files must share the insert's transaction: this one goes alone.
+        await persistMessage(app.sql, toStore, async (tx, stored) => {
+          // Files this sender uploaded into this conversation and has not sent yet; locked until bound.
+          const rows = await getAttachmentsForMessage(tx, {
+            conversationId: conv.id,
+            ids: m.attachmentIds,
+            uploader: { kind: p.kind, id: senderId },
+          });
+          if (!rows) throw notFound('attachment'); // rolls the insert (and its seq) back
+          await bindAttachments(tx, stored.id, m.attachmentIds);
+          stored.attachments = await entities(deps.attachments, rows);
+        });
   switch (outcome.kind) {
     case 'not_found':
       throw notFound();

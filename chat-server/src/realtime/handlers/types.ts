@@ -5,6 +5,7 @@
 import type { ClientFrameOf, ClientFrameType } from '@chat/shared';
 import type { AppContext } from '../../context.ts';
 import type { AttachmentViews } from '../../conversations/attachments.ts';
+import type { MessageWriter } from '../../conversations/message-writer.ts';
 import type { Routing } from '../../routing/index.ts';
 import type { Access } from '../access.ts';
 import type { ConversationFeed } from '../conversation-feed.ts';
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   feed: ConversationFeed;
   outbound: Outbound;
   presence: Presence;
+  /** Stores messages, batching those that arrive together (group commit). */
+  messages: MessageWriter;
   /** Storage and URL lifetime for attachment links. */
   attachments: AttachmentViews;
   /** Queues, offers, transfer and consult, offline mail (issue 4). */
