@@ -80,7 +80,7 @@ const EnvSchema = z.object({
    */
   PRESENCE_LEAVE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
   /** How often each instance deletes uploads never bound to a message (the visitor left before sending). */
-  ORPHAN_UPLOAD_SWEEP_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(600_000),
+  ORPHAN_UPLOAD_SWEEP_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   /** How old an unbound upload must be before the sweep deletes it; at least 10 min, so a slow sender keeps theirs. */
   ORPHAN_UPLOAD_MAX_AGE_MS: z.coerce.number().int().min(600_000).max(2_592_000_000).default(86_400_000),
   /** Behind a proxy (Fly): take the client IP from Fly-Client-IP / X-Forwarded-For. Off, a client could fake it. */

@@ -53,5 +53,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['route', 'status'] as const,
       registers: [registry],
     }),
+    orphanUploads: new Counter({
+      name: 'chat_orphan_uploads_total',
+      help: 'Uploads never bound to a message, by sweep result (deleted; failed: storage refused, retried next sweep)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   };
 }

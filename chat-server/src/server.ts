@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WS_PATH } from '@chat/shared';
+import { createOrphanSweep } from './attachments/orphan-sweep.ts';
 import { createHs256AgentVerifier } from './auth/agent-token.ts';
 import { createVisitorTokens } from './auth/visitor-token.ts';
 import type { Config } from './config.ts';
@@ -22,6 +23,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createPubSub } from './pubsub/index.ts';
 import { createRealtime } from './realtime/index.ts';
+import { createFileStorage } from './storage/index.ts';
 
 export interface ChatServer {
   /** Base URL, e.g. http://127.0.0.1:8787 */
@@ -68,6 +70,14 @@ export async function createChatServer(config: Config, options: ChatServerOption
   };
 
   const realtime = createRealtime(app);
+  const orphanSweep = createOrphanSweep({
+    sql,
+    storage: createFileStorage(config),
+    log: log.child({ module: 'orphan-uploads' }),
+    counter: app.metrics.orphanUploads,
+    maxAgeMs: config.orphanUploadMaxAgeMs,
+    intervalMs: config.orphanUploadSweepMs,
+  });
   const widget = createWidgetRoutes(app);
   const route = createRouter(
     [
@@ -119,6 +129,8 @@ export async function createChatServer(config: Config, options: ChatServerOption
         server.closeAllConnections();
       });
       await realtime.close();
+      // Before Postgres closes: a sweep in progress finishes its batch.
+      await orphanSweep.stop();
       await widget.close();
       await pubsub.close().catch((error: unknown) => log.warn({ err: error }, 'closing pub/sub'));
       await sql.end({ timeout: 5 }).catch((error: unknown) => log.warn({ err: error }, 'closing Postgres'));
