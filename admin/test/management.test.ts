@@ -54,8 +54,14 @@ describe('clients', () => {
       expect(after?.name).toBe(renamed);
       await screenshot(page, 'clients-renamed');
 
-      await page.getByRole('row', { name: renamed }).getByRole('button', { name: 'Edit' }).click();
-      await page.getByRole('button', { name: 'Delete' }).click();
+      // Delete is offered for archived clients only, behind a dialog that asks for the name
+      // (clients-archive.test.ts covers archiving itself).
+      await page.getByRole('button', { name: `Archive ${renamed}` }).click();
+      await page.getByLabel('Show archived').check();
+      await page.getByRole('button', { name: `Delete ${renamed}` }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(`Type ${renamed} to confirm`).fill(renamed);
+      await dialog.getByRole('button', { name: 'Delete client and conversations' }).click();
       await page.getByRole('cell', { name: renamed, exact: true }).waitFor({ state: 'detached' });
       expect(await sql`select id from public.clients where id = ${created?.id}`).toHaveLength(0);
     } finally {
@@ -112,20 +118,27 @@ describe('groups', () => {
 
 describe('organization settings', () => {
   it('an admin renames the organization and sees it saved', async () => {
-    const [{ name: original }] = await sql`select name from public.organizations where id = ${NORTHWIND}`;
+    const [org] = await sql<
+      { name: string }[]
+    >`select name from public.organizations where id = ${NORTHWIND}`;
+    if (!org) throw new Error('The seeded Northwind organization is missing');
+    const original = org.name;
     const renamed = unique('Northwind Care');
     const { context, page } = await newPage(browser);
     try {
       await signIn(page, 'admin@northwind.test');
       await page.goto('/manage/settings');
-      await page.getByRole('textbox', { name: 'Name' }).fill(renamed);
+      await page.getByLabel('Default time zone for new sites').waitFor();
+      // One control per label: the time-zone list no longer answers to "Name" through its options.
+      expect(await page.getByLabel('Name').count()).toBe(1);
+      await page.getByLabel('Organization name').fill(renamed);
       await page.getByRole('button', { name: 'Save settings' }).click();
       await page.getByText('Saved.').waitFor();
       const [after] = await sql`select name from public.organizations where id = ${NORTHWIND}`;
       expect(after?.name).toBe(renamed);
       // Still there after a reload: read back from the database, not the form's state.
       await page.reload();
-      await expect.poll(() => page.getByRole('textbox', { name: 'Name' }).inputValue()).toBe(renamed);
+      await expect.poll(() => page.getByLabel('Organization name').inputValue()).toBe(renamed);
     } finally {
       await sql`update public.organizations set name = ${original} where id = ${NORTHWIND}`;
       await context.close();
@@ -271,8 +284,9 @@ describe('team', () => {
 describe('forgot password', () => {
   it('confirms the request and issues a recovery link for the account', async () => {
     const email = 'agent2@northwind.test';
-    const [{ recovery_sent_at: sentBefore }] =
-      await sql`select recovery_sent_at from auth.users where email = ${email}`;
+    const [before] = await sql<{ recovery_sent_at: Date | null }[]>`
+      select recovery_sent_at from auth.users where email = ${email}`;
+    const sentBefore = before?.recovery_sent_at;
     const { context, page } = await newPage(browser);
     try {
       await page.goto('/login');

@@ -27,6 +27,35 @@ export async function updateClient(
   expectChanged(await supabase().from('clients').update(patch).eq('id', id).select('id'));
 }
 
+/**
+ * Archiving keeps the client, its sites and every conversation (history, analytics and the usage
+ * report still show them) while its sites stop taking new chats: the chat server refuses their
+ * widget with `client_archived`. Restoring clears the mark and reopens the sites at once.
+ */
+export async function archiveClient(id: string) {
+  await updateClient(id, { archived_at: new Date().toISOString() });
+}
+
+export async function restoreClient(id: string) {
+  await updateClient(id, { archived_at: null });
+}
+
+/** How many stored conversations deleting this client would destroy (as far as RLS lets us count). */
+export async function countClientConversations(clientId: string): Promise<number> {
+  const { count, error } = await supabase()
+    .from('conversations')
+    .select('id', { count: 'exact', head: true })
+    .eq('client_id', clientId);
+  if (error) throw error;
+  return count ?? 0;
+}
+
+/** A client's name for filters and lists, marked when archived so past chats stay findable. */
+export function clientLabel(client: Pick<Client, 'name' | 'archived_at'>): string {
+  return client.archived_at ? `${client.name} (archived)` : client.name;
+}
+
+/** Deleting cascades to the client's sites and every stored conversation; the page confirms first. */
 export async function deleteClient(id: string) {
   expectChanged(await supabase().from('clients').delete().eq('id', id).select('id'));
 }

@@ -5,13 +5,13 @@ import type { Site } from './types.ts';
 const COLUMNS =
   'id, org_id, client_id, name, site_key, allowed_domains, widget_settings, greetings, business_hours, time_zone, prechat_fields, topics, default_group_id, created_at';
 
-export type SiteWithClient = Site & { client: { name: string } | null };
+export type SiteWithClient = Site & { client: { name: string; archived_at: string | null } | null };
 
 export async function listSites(orgId: string): Promise<SiteWithClient[]> {
   return unwrap(
     await supabase()
       .from('sites')
-      .select(`${COLUMNS}, client:clients(name)`)
+      .select(`${COLUMNS}, client:clients(name, archived_at)`)
       .eq('org_id', orgId)
       .order('name'),
   ) as unknown as SiteWithClient[];
