@@ -28,7 +28,9 @@ from (values
   ('20000000-0000-4000-8000-000000000006'::uuid, 'agent3@northwind.test',  'Samuel Okafor'),
   ('20000000-0000-4000-8000-000000000007'::uuid, 'viewer@acme.test',       'Vera Acheson'),
   ('20000000-0000-4000-8000-000000000008'::uuid, 'owner@contoso.test',     'Colin Stroud'),
-  ('20000000-0000-4000-8000-000000000009'::uuid, 'agent@contoso.test',     'Priya Raman')
+  ('20000000-0000-4000-8000-000000000009'::uuid, 'agent@contoso.test',     'Priya Raman'),
+  -- A member of both firms (Contoso's manager, a Northwind agent), so the org switcher shows.
+  ('20000000-0000-4000-8000-000000000010'::uuid, 'lead@contoso.test',      'Rosa Lindqvist')
 ) as u (id, email, full_name);
 
 insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
@@ -67,13 +69,14 @@ from (values
   ('agent1@northwind.test', 'agent', null, 6),
   ('agent2@northwind.test', 'agent', null, 5),
   ('agent3@northwind.test', 'agent', null, 4),
-  ('viewer@acme.test', 'client_viewer', '30000000-0000-4000-8000-000000000001', 0)
+  ('viewer@acme.test', 'client_viewer', '30000000-0000-4000-8000-000000000001', 0),
+  ('lead@contoso.test', 'agent', null, 3)
 ) as m (email, role, client_id, max_chats)
 join auth.users u on u.email = m.email;
 
 insert into public.org_members (org_id, user_id, role, display_name, email, max_chats)
 select '10000000-0000-4000-8000-000000000002', u.id, m.role::public.org_role, u.raw_user_meta_data ->> 'full_name', u.email, 5
-from (values ('owner@contoso.test', 'owner'), ('agent@contoso.test', 'agent')) as m (email, role)
+from (values ('owner@contoso.test', 'owner'), ('agent@contoso.test', 'agent'), ('lead@contoso.test', 'manager')) as m (email, role)
 join auth.users u on u.email = m.email;
 
 -- agent1: Bookings + Billing; agent2: Billing + Technical; agent3: Technical only; the manager covers Bookings.

@@ -154,6 +154,18 @@ describe('the organization switcher', () => {
     expect(await historyClients()).toEqual(CONTOSO_CLIENTS);
   });
 
+  test('the seeded demo user of both firms (lead@contoso.test) gets the switcher too', async () => {
+    const demo = await newPage(browser);
+    try {
+      await signIn(demo.page, 'lead@contoso.test');
+      const options = await demo.page.getByLabel('Switch organization').locator('option').allInnerTexts();
+      expect(options.sort()).toEqual(['Contoso Care', 'Northwind Support']);
+      await screenshot(demo.page, 'org-switcher-demo-user');
+    } finally {
+      await demo.context.close();
+    }
+  });
+
   test('switching back restores Northwind: manager navigation and Northwind data, nothing of Contoso', async () => {
     await switchTo('Northwind Support');
     expect(await navLabels(page)).toEqual(MANAGER_NAV);

@@ -18,6 +18,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'viewer@acme.test', role: 'Northwind Support: client viewer of Acme Travel' },
   { email: 'owner@contoso.test', role: 'Contoso Care: owner' },
   { email: 'agent@contoso.test', role: 'Contoso Care: agent' },
+  { email: 'lead@contoso.test', role: 'Contoso Care: manager, and Northwind Support: agent (org switcher)' },
 ];
 
 export { DEMO_PASSWORD };
