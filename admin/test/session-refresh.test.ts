@@ -42,6 +42,9 @@ const contexts: BrowserContext[] = [];
 interface SocketRecord {
   opened: boolean;
   closeCode: number | null;
+  /** performance.now() at creation and at close. */
+  createdAt: number;
+  closedAt: number | null;
 }
 
 /**
@@ -56,13 +59,19 @@ function recordChatSockets(): void {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       if (!String(url).includes('/v1/ws')) return;
-      const record: SocketRecord = { opened: false, closeCode: null };
+      const record: SocketRecord = {
+        opened: false,
+        closeCode: null,
+        createdAt: performance.now(),
+        closedAt: null,
+      };
       log.push(record);
       this.addEventListener('open', () => {
         record.opened = true;
       });
       this.addEventListener('close', (event) => {
         record.closeCode = event.code;
+        record.closedAt = performance.now();
       });
     }
   };
@@ -183,8 +192,12 @@ describe('silent session refresh with short-lived access tokens', () => {
     const sockets = await chatSockets(tom);
     // Every socket but the live one ended with 4001 (token expired), none with anything else.
     expect(sockets.slice(0, -1).map((s) => s.closeCode)).toEqual(sockets.slice(0, -1).map(() => 4001));
-    expect(sockets.at(-1)).toEqual({ opened: true, closeCode: null });
+    expect(sockets.at(-1)).toMatchObject({ opened: true, closeCode: null });
     expect(sockets.every((s) => s.opened)).toBe(true);
+    // Promptly: from each 4001 to the next socket (a session refresh in between), well under a second.
+    const gaps = sockets.slice(1).map((s, i) => s.createdAt - (sockets[i]?.closedAt ?? Number.NaN));
+    expect(Math.max(...gaps)).toBeLessThan(1000);
+    console.log(`4001 → new socket: ${gaps.map((g) => g.toFixed(0)).join(', ')} ms`);
 
     // A new access token, valid now, and not the one he signed in with.
     const now = await storedSession(tom);
@@ -217,7 +230,10 @@ describe('silent session refresh with short-lived access tokens', () => {
       widgetPage.url,
     );
     const offer = tom.getByTestId('offer');
-    await offer.waitFor({ timeout: 20_000 });
+    // Usually within a second or two. An offer published in the ~50 ms between a 4001 and the next
+    // welcome is not replayed to the console (it reads offers from Supabase only when it opens), so
+    // it waits out the group's 30 s offer timeout and is offered again: allow for that.
+    await offer.waitFor({ timeout: 45_000 });
     expect(await offer.textContent()).toContain('Is my refund on its way?');
     await offer.getByRole('button', { name: 'Accept' }).click();
     await expect.poll(() => tom.getByTestId('conversation-title').textContent()).toBe('Rita Refresh');
