@@ -6,16 +6,18 @@
  * fails alone, and two writers (two instances) on the same conversations neither deadlock nor
  * break the gap-free seqs.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import { createMessageWriter, type MessageWriter } from '../src/conversations/message-writer.ts';
-import type { NewMessage, PersistOutcome } from '../src/conversations/messages.ts';
+import { type NewMessage, type PersistOutcome, persistMessage } from '../src/conversations/messages.ts';
 import { createSql, type Sql } from '../src/db/sql.ts';
 
 const NORTHWIND_ORG = '10000000-0000-4000-8000-000000000001';
 const CONTOSO_ORG = '10000000-0000-4000-8000-000000000002';
 const ACME_CLIENT = '30000000-0000-4000-8000-000000000001';
 const ACME_SITE = '40000000-0000-4000-8000-000000000001';
+/** agent1@northwind.test (supabase/seed.sql). */
+const AGENT1 = '20000000-0000-4000-8000-000000000004';
 
 let db: ReturnType<typeof superuserSql>;
 let sql: Sql;
@@ -75,6 +77,12 @@ function writer(on: Sql, opts: { maxInFlight: number; maxBatch: number }, sizes:
 }
 
 describe('message writer', () => {
+  // Every batch below must succeed as one statement: a batch that failed is retried message by
+  // message and would still store everything, hiding a broken batch path.
+  afterEach(() => {
+    expect(failedBatches.splice(0).map(String)).toEqual([]);
+  });
+
   it('stores what queued up together in few statements, in call order per conversation', async () => {
     const convs = await Promise.all([conversation(), conversation(), conversation()]);
     const sizes: number[] = [];
@@ -133,6 +141,35 @@ describe('message writer', () => {
     expect(await storedIds(closed.id)).toEqual([]);
   });
 
+  it('shares the seq with the one-message path, sets first_response_at, and acks a resend after the close', async () => {
+    const conv = await conversation();
+    const w = writer(sql, { maxInFlight: 2, maxBatch: 50 }, []);
+    const agent = { ...message(conv, 'reply'), senderKind: 'agent' as const, senderId: AGENT1 };
+    // The one-message function (its rows are numbered by the seq trigger) racing batches.
+    const results = await Promise.all([
+      w.persist(message(conv, 'b1')),
+      persistMessage(sql, message(conv, 's1')),
+      w.persist(message(conv, 'b2')),
+      persistMessage(sql, message(conv, 's2')),
+      w.persist(agent),
+    ]);
+    expect(results.map((r) => r.kind)).toEqual(['created', 'created', 'created', 'created', 'created']);
+    expect((await storedIds(conv.id)).sort()).toEqual(['b1', 'b2', 'reply', 's1', 's2']);
+    const [c] = await db<{ last_seq: number; first_response_at: Date | null; last_message_at: Date }[]>`
+      select last_seq::int as last_seq, first_response_at, last_message_at from public.conversations where id = ${conv.id}`;
+    expect(c?.last_seq).toBe(5);
+    expect(c?.first_response_at).toBeInstanceOf(Date);
+    await db`update public.conversations set status = 'closed', closed_at = now() where id = ${conv.id}`;
+    const [resent, fresh] = await Promise.all([
+      w.persist(message(conv, 'b1')),
+      w.persist(message(conv, 'late')),
+    ]);
+    expect(resent?.kind).toBe('duplicate');
+    expect(fresh?.kind).toBe('closed');
+    if (resent?.kind !== 'duplicate' || results[0]?.kind !== 'created') throw new Error('kinds');
+    expect(resent.message.id).toBe(results[0].message.id);
+  });
+
   it('fails only the bad message of a batch; the others are stored', async () => {
     const conv = await conversation();
     const sizes: number[] = [];
@@ -185,8 +222,7 @@ describe('message writer', () => {
     }
     const outcomes = await Promise.all(calls);
     expect(outcomes.filter((o) => o.kind !== 'created')).toEqual([]);
-    // No batch deadlocked (a deadlock would be retried one by one and still store everything).
-    expect(failedBatches.map(String)).toEqual([]);
+    // No batch deadlocked (afterEach checks that none failed and was retried one by one).
     let total = 0;
     for (const conv of convs) total += (await storedIds(conv.id)).length;
     expect(total).toBe(8 * 25 * 2);
