@@ -88,6 +88,22 @@ describe('archiving a client', () => {
       // Its site takes no new chats.
       expect(await widgetConfigStatus()).toEqual({ status: 403, code: 'client_archived' });
 
+      // The Sites page marks its site, and a new site cannot be given to an archived client.
+      await page.goto('/manage/sites');
+      await page
+        .getByRole('row', { name: `umbrella-${suffix}.test` })
+        .getByText('Client archived')
+        .waitFor();
+      await page.getByRole('button', { name: 'New site' }).click();
+      expect(await page.getByLabel('Client').getByRole('option', { name: NAME }).count()).toBe(0);
+      await page
+        .getByLabel('Client')
+        .getByRole('option', { name: 'Acme Travel' })
+        .waitFor({ state: 'attached' });
+      await screenshot(page, 'sites-client-archived');
+      await page.goto('/manage/clients');
+      await page.getByRole('cell', { name: 'Acme Travel', exact: true }).waitFor();
+
       await page.getByLabel('Show archived').check();
       await row(page).getByText('Archived', { exact: true }).waitFor();
       await row(page)

@@ -131,6 +131,11 @@ describe('organization settings', () => {
       await page.getByLabel('Default time zone for new sites').waitFor();
       // One control per label: the time-zone list no longer answers to "Name" through its options.
       expect(await page.getByLabel('Name').count()).toBe(1);
+      // The stored default time zone is shown, even when Intl does not list it (UTC).
+      const [stored] = await sql<{ zone: string }[]>`
+        select coalesce(settings ->> 'defaultTimeZone', 'UTC') as zone from public.organizations where id = ${NORTHWIND}`;
+      expect(await page.getByLabel('Default time zone for new sites').inputValue()).toBe(stored?.zone);
+      await screenshot(page, 'organization-settings');
       await page.getByLabel('Organization name').fill(renamed);
       await page.getByRole('button', { name: 'Save settings' }).click();
       await page.getByText('Saved.').waitFor();
