@@ -69,7 +69,13 @@ export async function createRedisPubSub(
     // Back off up to 1 s: reconnecting fast matters more here than sparing an unreachable server.
     retryStrategy: (attempt: number) => Math.min(50 * attempt, 1000),
   };
-  const pub = new Redis(options.url, { ...connectionOptions, connectionName: `chat-pub-${nodeId}` });
+  const pub = new Redis(options.url, {
+    ...connectionOptions,
+    connectionName: `chat-pub-${nodeId}`,
+    // Publishes issued in the same tick share one socket write (still one PUBLISH per event):
+    // under load that is one syscall per burst instead of one per message.
+    enableAutoPipelining: true,
+  });
   const sub = new Redis(options.url, { ...connectionOptions, connectionName: `chat-sub-${nodeId}` });
   watchConnection(pub, 'publisher', logger, () => closed);
   watchConnection(sub, 'subscriber', logger, () => closed);
