@@ -137,6 +137,25 @@ describe('persistMessage', () => {
     expect(lastSeq).toBe(ids.length);
   });
 
+  it('a resend racing its own uncommitted first copy is retried and answered as a duplicate', async () => {
+    const conv = await conversation();
+    // Eight copies of each id at once over eight connections: most copies find the first one
+    // still uncommitted (insert fails with unique_violation, nothing kept, retried once).
+    for (const id of ['r1', 'r2', 'r3']) {
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, () => persistMessage(sql, visitorMessage(conv, id, `body ${id}`))),
+      );
+      expect(outcomes.map((o) => o.kind).sort()).toEqual(['created', ...Array(7).fill('duplicate')]);
+      const ids = new Set(
+        outcomes.map((o) => (o.kind === 'created' || o.kind === 'duplicate' ? o.message.id : '')),
+      );
+      expect(ids.size).toBe(1);
+    }
+    const { rows, lastSeq } = await stored(conv.id);
+    expect(rows.map((r) => r.client_msg_id)).toEqual(['r1', 'r2', 'r3']);
+    expect(lastSeq).toBe(3);
+  });
+
   it('sets first_response_at with the first agent message only, not with visitor messages or notes', async () => {
     const conv = await conversation();
     const agent = { senderKind: 'agent' as const, senderId: USERS.agent1.id };

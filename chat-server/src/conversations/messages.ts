@@ -41,16 +41,32 @@ interface MessageRow {
 }
 
 /**
- * Stores a message once, through private.persist_message() (migration 20261121000900): the
- * conversation row lock, the duplicate check (before the closed check, so a resend of an acked
- * message still gets its ack after the close), the insert with its seq and first_response_at,
- * all in one statement, so the common path is one round trip.
+ * Stores a message once, through private.persist_message() (migrations 20261121000900 and
+ * 20261121001700): the duplicate check (before the closed check, so a resend of an acked message
+ * still gets its ack after the close), the seq bump that locks the conversation row and refuses a
+ * closed one, and the insert, in one statement, so the common path is one round trip.
  *
  * `afterInsert` (binding attachments) must share the insert's transaction, so a message with
  * one runs the same call inside begin … commit, and a throw there rolls the insert (and its
  * seq) back.
+ *
+ * A resend that raced its own first copy (both in flight at once) fails the insert with
+ * unique_violation and nothing of it is kept; the second try finds the stored row.
  */
 export async function persistMessage(
+  sql: Sql,
+  m: NewMessage,
+  afterInsert?: (tx: Tx, message: Message) => Promise<void>,
+): Promise<PersistOutcome> {
+  try {
+    return await persistOnce(sql, m, afterInsert);
+  } catch (error) {
+    if (!isClientMsgIdRace(error)) throw error;
+    return persistOnce(sql, m, afterInsert);
+  }
+}
+
+async function persistOnce(
   sql: Sql,
   m: NewMessage,
   afterInsert?: (tx: Tx, message: Message) => Promise<void>,
@@ -61,6 +77,12 @@ export async function persistMessage(
     if (outcome.kind === 'created') await afterInsert(tx, outcome.message);
     return outcome;
   })) as PersistOutcome;
+}
+
+/** unique_violation on (conversation_id, client_msg_id): the same message stored meanwhile. */
+function isClientMsgIdRace(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint_name?: unknown } | null;
+  return e?.code === '23505' && e.constraint_name === 'messages_conversation_id_client_msg_id_key';
 }
 
 async function persistCall(sql: Sql | Tx, m: NewMessage): Promise<PersistOutcome> {
