@@ -48,6 +48,23 @@ describe('ExpiryWheel', () => {
     expect(ended).toEqual(['kept']);
   });
 
+  it('moves a session to a later expiry (auth.refresh), and refuses a past one or an unwatched session', () => {
+    const ended: string[] = [];
+    const wheel = new ExpiryWheel((s) => ended.push(s.id));
+    const s = session('s', now() + 1);
+    wheel.add(s);
+    expect(wheel.move(s, now())).toBe(false);
+    expect(wheel.move(session('stranger', now() + 1), now() + 5)).toBe(false);
+    expect(wheel.move(s, now() + 3)).toBe(true);
+    expect(s.principal.exp).toBe(now() + 3);
+    vi.advanceTimersByTime(2000); // past the old exp
+    expect(ended).toEqual([]);
+    vi.advanceTimersByTime(1000);
+    expect(ended).toEqual(['s']);
+    expect(wheel.move(s, now() + 10)).toBe(false); // already ended
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('stops its timer when no session waits, and restarts it for the next one', () => {
     const ended: string[] = [];
     const wheel = new ExpiryWheel((s) => ended.push(s.id));

@@ -51,6 +51,8 @@ export interface Connections {
   end(session: Session, code: number, reason: string): void;
   /** Ends a dead peer's session without a close handshake. */
   kill(session: Session): void;
+  /** Moves an open session's token expiry to `exp` (auth.refresh); false if it ended or `exp` is past. */
+  renewExpiry(session: Session, exp: number): boolean;
   /** Stops the token-expiry timer (shutdown). */
   close(): void;
 }
@@ -221,6 +223,9 @@ export function createConnections(deps: {
         end(session, CloseCode.INTERNAL_ERROR, 'internal_error');
       });
       return new Connection(session);
+    },
+    renewExpiry(session, exp) {
+      return !session.closed && expiry.move(session, exp);
     },
     close() {
       expiry.close();

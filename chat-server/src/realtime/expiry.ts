@@ -44,6 +44,19 @@ export class ExpiryWheel {
     this.stopIfIdle();
   }
 
+  /**
+   * Moves a watched session to a later token expiry (`auth.refresh`): out of its bucket, `exp`
+   * updated, into the new one. False, with nothing changed, when the session is not watched (it
+   * ended) or `exp` is not in the future.
+   */
+  move(session: Session, exp: number): boolean {
+    if (Math.ceil(exp) <= nowSeconds() || !this.buckets.get(expirySecond(session))?.has(session))
+      return false;
+    this.remove(session);
+    session.principal.exp = exp;
+    return this.add(session);
+  }
+
   close(): void {
     this.buckets.clear();
     this.stopIfIdle();

@@ -87,6 +87,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     presence,
     attachments,
     routing,
+    renewExpiry: (session, exp) => connections.renewExpiry(session, exp),
   };
   const handlers: HandlerTable = createHandlers(handlerDeps);
   const connections = createConnections({

@@ -20,6 +20,7 @@ import {
   MAX_PRECHAT_VALUE_LENGTH,
   MAX_SYNC_PAGE_SIZE,
   MAX_TITLE_LENGTH,
+  MAX_TOKEN_LENGTH,
   MAX_TOPIC_LENGTH,
   MAX_URL_LENGTH,
 } from './limits.ts';
@@ -147,6 +148,18 @@ export const ConversationRateFrame = frame('conversation.rate', {
  */
 export const PingFrame = frame('ping', {});
 
+/**
+ * Agent: move this connection to a fresh access token (supabase-js refreshed the session), so it
+ * is not closed with 4001 when the token it opened with expires. The server verifies it like the
+ * connection token (signature, audience, expiry later than now) and requires the same user, still
+ * an active member of the connection's organization; then the connection expires at the new
+ * token's `exp`. A refused token changes nothing: `error invalid_token` (expired, garbage) or
+ * `error forbidden` (another user, or no longer a member). Answer: `ok` if `ref` is set.
+ */
+export const AuthRefreshFrame = frame('auth.refresh', {
+  token: z.string().check(z.minLength(1), z.maxLength(MAX_TOKEN_LENGTH)),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Routing (issue 4): offers, queues, transfer and consult.
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +260,7 @@ export const CLIENT_FRAME_SCHEMAS = {
   'conversation.close': ConversationCloseFrame,
   'conversation.rate': ConversationRateFrame,
   ping: PingFrame,
+  'auth.refresh': AuthRefreshFrame,
   'offer.accept': OfferAcceptFrame,
   'offer.decline': OfferDeclineFrame,
   'queue.claim': QueueClaimFrame,
@@ -286,6 +300,7 @@ export const CLIENT_FRAME_SENDERS: Readonly<Record<ClientFrameType, readonly ('v
   'conversation.close': ['visitor', 'agent'],
   'conversation.rate': ['visitor'],
   ping: ['visitor', 'agent'],
+  'auth.refresh': ['agent'],
   'offer.accept': ['agent'],
   'offer.decline': ['agent'],
   'queue.claim': ['agent'],

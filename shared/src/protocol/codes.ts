@@ -35,6 +35,12 @@ export const ErrorCode = {
    * or a `clientMsgId` was reused with a different body.
    */
   CONFLICT: 'conflict',
+  /**
+   * The token in `auth.refresh` was refused: expired, malformed, badly signed or for another
+   * audience. Nothing changed; the connection still closes with 4001 when its current token
+   * expires. Get a fresh session and send it again (or reconnect after the 4001).
+   */
+  INVALID_TOKEN: 'invalid_token',
   /** Something failed on the server. The frame may be retried; message sends are idempotent. */
   INTERNAL: 'internal',
 } as const;

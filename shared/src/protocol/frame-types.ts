@@ -19,6 +19,7 @@ export const CLIENT_FRAME_TYPES = [
   'conversation.close',
   'conversation.rate',
   'ping',
+  'auth.refresh',
   // Routing (issue 4)
   'offer.accept',
   'offer.decline',

@@ -19,6 +19,9 @@ export const MAX_TRANSPORT_PAYLOAD_BYTES = 1024 * 1024;
 /** Longest client message id (messages.client_msg_id). */
 export const MAX_CLIENT_MSG_ID_LENGTH = 100;
 
+/** Longest access token in `auth.refresh` (a Supabase JWT is ~1 KB; custom claims can grow it). */
+export const MAX_TOKEN_LENGTH = 8_192;
+
 /** Longest client request id (`ref`), echoed back in the answer. */
 export const MAX_REF_LENGTH = 64;
 

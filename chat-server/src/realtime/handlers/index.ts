@@ -3,6 +3,7 @@
  * handler sends their answer; for the others the dispatcher sends `ok` when the frame had a `ref`.
  */
 import type { ClientFrameType } from '@chat/shared';
+import { authRefreshHandler } from './auth-refresh.ts';
 import { conversationCloseHandler } from './conversation-close.ts';
 import { conversationInviteHandler } from './conversation-invite.ts';
 import { conversationLeaveHandler } from './conversation-leave.ts';
@@ -43,6 +44,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     'conversation.close': conversationCloseHandler(deps),
     'conversation.rate': conversationRateHandler(deps),
     ping: pingHandler(deps),
+    'auth.refresh': authRefreshHandler(deps),
     'offer.accept': offerAcceptHandler(deps),
     'offer.decline': offerDeclineHandler(deps),
     'queue.claim': queueClaimHandler(deps),

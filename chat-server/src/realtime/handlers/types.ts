@@ -25,6 +25,8 @@ export interface HandlerDeps {
   attachments: AttachmentViews;
   /** Queues, offers, transfer and consult, offline mail (issue 4). */
   routing: Routing;
+  /** Moves a connection's token expiry (auth.refresh); false if it ended or `exp` is past. */
+  renewExpiry(session: Session, exp: number): boolean;
 }
 
 export type Handler<T extends ClientFrameType> = (session: Session, frame: ClientFrameOf<T>) => Promise<void>;

@@ -122,6 +122,12 @@ export const clientExamples: { [T in ClientFrameType]: ClientFrameOf<T> } = {
     comment: 'Quick and kind',
   },
   ping: { type: 'ping', ref: 'p17' },
+  'auth.refresh': {
+    type: 'auth.refresh',
+    ref: 'a3',
+    token:
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIyMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDEifQ.c2lnbmF0dXJl',
+  },
   'offer.accept': { type: 'offer.accept', ref: 'r5', offerId: OFFER_ID, conversationId: CONVERSATION_ID },
   'offer.decline': {
     type: 'offer.decline',
