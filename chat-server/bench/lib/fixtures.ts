@@ -31,6 +31,20 @@ export async function createVisitors(admin: postgres.Sql, count: number, label: 
   return rows.map((r) => r.id);
 }
 
+/** `count` active conversations of new Acme visitors (no group: routing leaves them alone). */
+export async function createConversations(
+  admin: postgres.Sql,
+  count: number,
+  label: string,
+): Promise<string[]> {
+  const visitors = await createVisitors(admin, count, label);
+  const rows = await admin<{ id: string }[]>`
+    insert into public.conversations (org_id, client_id, site_id, visitor_id, status)
+    select ${NORTHWIND_ORG}, ${ACME_CLIENT}, ${ACME_SITE}, v, 'active' from unnest(${visitors}::uuid[]) as v
+    returning id`;
+  return rows.map((r) => r.id);
+}
+
 export function visitorToken(visitorId: string): string {
   return visitorTokens.sign({ sub: visitorId, org: NORTHWIND_ORG, client: ACME_CLIENT, site: ACME_SITE })
     .token;

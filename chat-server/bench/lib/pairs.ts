@@ -7,7 +7,14 @@
  * sockets and subscriptions on the relay, with made-up conversation ids (it has no conversations).
  */
 import { randomUUID } from 'node:crypto';
-import { ADMIN_ORIGIN, agentToken, createVisitors, VISITOR_ORIGIN, visitorToken } from './fixtures.ts';
+import {
+  ADMIN_ORIGIN,
+  agentToken,
+  createConversations,
+  createVisitors,
+  VISITOR_ORIGIN,
+  visitorToken,
+} from './fixtures.ts';
 import type { BenchStack } from './stack.ts';
 import { type BenchSocket, chatUrl, connect, connectMany } from './ws-clients.ts';
 
@@ -17,9 +24,14 @@ export interface Pair {
   agent: BenchSocket;
 }
 
-export type Flavor = 'ours' | 'reference';
+/**
+ * ours: our server. reference: the bare relay inserting into a minimal table (conversation ids
+ * made up). reference-table: the bare relay inserting into public.messages, so its
+ * conversations must exist (created here with SQL, status active).
+ */
+export type Flavor = 'ours' | 'reference' | 'reference-table';
 
-/** A visitor on `a` per conversation. Ours starts the conversation; the reference makes one up. */
+/** A visitor on `a` per conversation. Ours starts the conversation; the references subscribe. */
 export async function openVisitors(
   flavor: Flavor,
   stack: BenchStack,
@@ -27,11 +39,13 @@ export async function openVisitors(
   count: number,
   label: string,
 ): Promise<Array<{ conversationId: string; visitor: BenchSocket }>> {
-  if (flavor === 'reference') {
+  if (flavor !== 'ours') {
+    const ids =
+      flavor === 'reference-table' ? await createConversations(stack.admin, count, label) : undefined;
     const sockets = await connectMany(count, 50, () => connect(chatUrl(aWsBase), {}));
     return Promise.all(
-      sockets.map(async (visitor) => {
-        const conversationId = randomUUID();
+      sockets.map(async (visitor, i) => {
+        const conversationId = ids?.[i] ?? randomUUID();
         await subscribe(visitor, conversationId);
         return { conversationId, visitor };
       }),

@@ -70,6 +70,7 @@ export async function startReference(
   stack: BenchStack,
   kind: ReferenceKind,
   label: string,
+  env: Record<string, string> = {},
 ): Promise<MeasuredServer> {
   return measured(
     await startInstanceProcess({
@@ -83,7 +84,13 @@ export async function startReference(
         const entry = JSON.parse(line) as { msg?: string; url?: string };
         return entry.msg === 'reference listening' ? entry.url : undefined;
       },
-      env: { PORT: '0', DATABASE_URL: stack.dbUrl, REDIS_URL: stack.redisUrl, DATABASE_POOL_SIZE: '10' },
+      env: {
+        PORT: '0',
+        DATABASE_URL: stack.dbUrl,
+        REDIS_URL: stack.redisUrl,
+        DATABASE_POOL_SIZE: '10',
+        ...env,
+      },
     }),
   );
 }

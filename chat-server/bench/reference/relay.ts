@@ -3,7 +3,13 @@
  * do. Bare `ws` + ioredis (separate publisher and subscriber, one channel per conversation, one
  * PUBLISH per message) + one Postgres INSERT per message, in the same order as our server:
  * persist, ack the sender, publish; every instance delivers to its local subscribers, sender
- * included. No validation, auth, rate limits, sequence numbers or idempotency.
+ * included. No validation, auth, rate limits, idempotency or batching.
+ *
+ * REF_TABLE chooses the INSERT: `minimal` (default) into bench_ref.messages, a table with only a
+ * primary key; `messages` into the product's own public.messages, the same row our server stores
+ * (its indexes, full-text index, foreign key and seq trigger included; the conversation's org and
+ * visitor are read once at subscribe time). The second is "the bare relay plus one insert" of the
+ * same message; the first is the floor.
  *
  * Frames (a subset of ours, so the same load client drives both):
  *   → { type: 'conversation.subscribe', ref, conversationId }   ← { type: 'sync', ref }
@@ -25,6 +31,9 @@ const sql = postgres(process.env.DATABASE_URL ?? '', {
 const pub = new Redis(redisUrl);
 const sub = new Redis(redisUrl);
 const local = new Map<string, Set<WebSocket>>();
+const sameTable = process.env.REF_TABLE === 'messages';
+/** conversation id → what an insert into public.messages needs besides the frame. */
+const owners = new Map<string, { orgId: string; visitorId: string }>();
 
 sub.on('message', (channel: string, payload: string) => {
   const sockets = local.get(channel.slice('ref:conv:'.length));
@@ -44,12 +53,25 @@ async function onFrame(ws: WebSocket, joined: Set<string>, frame: Record<string,
     }
     sockets.add(ws);
     joined.add(id);
+    if (sameTable && !owners.has(id)) {
+      const [owner] = await sql<{ org_id: string; visitor_id: string }[]>`
+        select org_id, visitor_id from public.conversations where id = ${id}`;
+      if (owner) owners.set(id, { orgId: owner.org_id, visitorId: owner.visitor_id });
+    }
     ws.send(JSON.stringify({ type: 'sync', ref: frame.ref, conversationId: id }));
   } else if (frame.type === 'message.send') {
-    const [row] = await sql<{ id: string; created_at: Date }[]>`
-      insert into bench_ref.messages (conversation_id, client_msg_id, body)
-      values (${frame.conversationId as string}, ${frame.clientMsgId as string}, ${frame.body as string})
-      returning id, created_at`;
+    const owner = owners.get(frame.conversationId as string);
+    const [row] =
+      sameTable && owner
+        ? await sql<{ id: string; created_at: Date }[]>`
+            insert into public.messages (org_id, conversation_id, client_msg_id, sender_kind, sender_id, body)
+            values (${owner.orgId}, ${frame.conversationId as string}, ${frame.clientMsgId as string},
+                    'visitor', ${owner.visitorId}, ${frame.body as string})
+            returning id, created_at`
+        : await sql<{ id: string; created_at: Date }[]>`
+            insert into bench_ref.messages (conversation_id, client_msg_id, body)
+            values (${frame.conversationId as string}, ${frame.clientMsgId as string}, ${frame.body as string})
+            returning id, created_at`;
     const message = {
       id: row?.id,
       conversationId: frame.conversationId,
