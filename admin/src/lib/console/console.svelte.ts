@@ -18,6 +18,7 @@ import type { AgentAvailability } from '../data/agent-status.ts';
 import { setMyStatus } from '../data/agent-status.ts';
 import type { Snippet } from '../data/types.ts';
 import { errorMessage } from '../supabase.ts';
+import { type Changed, emptyChanged, mergeOffers, mergeQueues } from './catch-up.ts';
 import { ChatState } from './chat.svelte.ts';
 import type { Directory } from './directory.ts';
 import type { ConsoleFeed, ConsoleSnapshot, OfferView } from './feed.ts';
@@ -32,6 +33,8 @@ export interface ConsoleInit {
   snapshot: ConsoleSnapshot;
   directory: Directory;
   snippets: Snippet[];
+  /** Reads the snapshot and directory again (after a reconnect: see `#catchUp`). */
+  reload(): Promise<{ snapshot: ConsoleSnapshot; directory: Directory }>;
 }
 
 export interface Toast {
@@ -82,6 +85,10 @@ export class ConsoleStore {
   #unsubscribe: (() => void)[] = [];
   #typingSentAt = new Map<string, number>();
   #viewing: string | null = null;
+  readonly #reload: ConsoleInit['reload'];
+  /** The catch-up read in flight, and what live frames changed meanwhile (they win over it). */
+  #catchUpRun = 0;
+  #changed: Changed | undefined;
 
   constructor(init: ConsoleInit) {
     this.orgId = init.orgId;
@@ -90,6 +97,7 @@ export class ConsoleStore {
     this.feed = init.feed;
     this.directory = init.directory;
     this.snippets = init.snippets;
+    this.#reload = init.reload;
     this.status = init.directory.status;
     this.maxChats = init.directory.maxChats;
     this.presence = new Map(init.directory.colleagues.map((c) => [c.userId, c.status]));
@@ -120,6 +128,8 @@ export class ConsoleStore {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.feed.stop();
+    this.#catchUpRun++;
+    this.#changed = undefined;
     for (const chat of this.chats) chat.dispose();
     for (const pending of this.#requests.values()) clearTimeout(pending.timer);
     this.#requests.clear();
@@ -154,6 +164,7 @@ export class ConsoleStore {
 
   async accept(offer: OfferView): Promise<void> {
     this.offers = this.offers.filter((o) => o.offerId !== offer.offerId);
+    this.#changed?.offersGone.add(offer.offerId);
     const answer = await this.#ask(
       {
         type: 'offer.accept',
@@ -168,6 +179,7 @@ export class ConsoleStore {
 
   async decline(offer: OfferView, reason = ''): Promise<void> {
     this.offers = this.offers.filter((o) => o.offerId !== offer.offerId);
+    this.#changed?.offersGone.add(offer.offerId);
     await this.#ask(
       {
         type: 'offer.decline',
@@ -329,6 +341,56 @@ export class ConsoleStore {
       pending.reject(new Error('The connection was interrupted; try again.'));
       this.#requests.delete(ref);
     }
+    void this.#catchUp();
+  }
+
+  /**
+   * The server does not replay what it published while this console had no socket (between a
+   * close, be it 4001, 4012 or a network drop, and this welcome; on the first welcome, since the
+   * snapshot was read): an offer sent then would show only when the group's offer timeout offers
+   * it again, a new queue entry or a colleague going offline not until something else changes.
+   * Chats resume from their last seq above; offers, queues, colleagues' presence and chats that
+   * became this agent's are read again from Supabase under the agent's RLS, as when the console
+   * opened, and merged with the live frames that arrive meanwhile (catch-up.ts).
+   */
+  async #catchUp(): Promise<void> {
+    const run = ++this.#catchUpRun;
+    const changed = emptyChanged();
+    this.#changed = changed;
+    let read: Awaited<ReturnType<ConsoleInit['reload']>>;
+    try {
+      read = await this.#reload();
+    } catch (error) {
+      if (run === this.#catchUpRun)
+        this.toast('error', `Could not refresh the queue and offers: ${errorMessage(error)}`);
+      return;
+    } finally {
+      if (run === this.#catchUpRun) this.#changed = undefined;
+    }
+    // A newer welcome started a newer read, or the console closed.
+    if (run !== this.#catchUpRun) return;
+    const { snapshot, directory } = read;
+    const { offers, added } = mergeOffers(this.offers, snapshot.offers, changed);
+    this.offers = offers;
+    for (const offer of added) this.#announceOffer(offer);
+    const known = new Set(this.queue.map((e) => e.conversationId));
+    this.queueByGroup = mergeQueues(this.queueByGroup, snapshot.queue, changed);
+    this.#announceQueued(
+      snapshot.queue.filter((e) => !changed.queues.has(e.groupId ?? '')),
+      known,
+    );
+    const presence = new Map(this.presence);
+    for (const c of directory.colleagues)
+      if (!changed.presence.has(c.userId)) presence.set(c.userId, c.status);
+    this.presence = presence;
+    for (const { id, lastReadSeq } of snapshot.mine) {
+      if (this.chat(id)) continue;
+      const chat = new ChatState(id);
+      chat.myReadSeq = lastReadSeq;
+      this.chats = [...this.chats, chat];
+      this.#subscribe(chat);
+      if (!this.activeId) this.select(chat.id);
+    }
   }
 
   #onFrame(frame: ServerFrame): void {
@@ -391,6 +453,7 @@ export class ConsoleStore {
       }
       case 'presence':
         if (frame.userId === this.userId) this.status = frame.status;
+        this.#changed?.presence.add(frame.userId);
         this.presence = new Map(this.presence).set(frame.userId, frame.status);
         return;
       case 'error':
@@ -477,8 +540,14 @@ export class ConsoleStore {
     const next = new Map(this.queueByGroup);
     next.set(frame.groupId ?? '', frame.entries);
     this.queueByGroup = next;
+    this.#changed?.queues.add(frame.groupId ?? '');
+    this.#announceQueued(frame.entries, known);
+  }
+
+  /** A notification for each queued chat that was not in the queue (`known`) nor offered already. */
+  #announceQueued(entries: QueueEntry[], known: ReadonlySet<string>): void {
     const offered = new Set(this.offers.map((o) => o.entry.conversationId));
-    for (const entry of frame.entries) {
+    for (const entry of entries) {
       if (known.has(entry.conversationId) || offered.has(entry.conversationId)) continue;
       this.notifier.notify(
         'chat',
@@ -509,14 +578,20 @@ export class ConsoleStore {
       from: frame.from?.name ?? '',
     };
     this.offers = [...this.offers.filter((o) => o.offerId !== offer.offerId), offer];
-    const who = frame.entry.visitor.name || 'Visitor';
+    this.#changed?.offersArrived.add(offer.offerId);
+    this.#announceOffer(offer);
+  }
+
+  #announceOffer(offer: OfferView): void {
+    const who = offer.entry.visitor.name || 'Visitor';
     const title =
-      frame.kind === 'consult' ? `${offer.from || 'A colleague'} asks for help` : `New chat: ${who}`;
-    this.notifier.notify('chat', title, offer.note || frame.entry.firstMessage || frame.entry.topic);
+      offer.kind === 'consult' ? `${offer.from || 'A colleague'} asks for help` : `New chat: ${who}`;
+    this.notifier.notify('chat', title, offer.note || offer.entry.firstMessage || offer.entry.topic);
   }
 
   #onOfferRevoked(frame: ServerFrameOf<'offer.revoked'>): void {
     const had = this.offers.some((o) => o.offerId === frame.offerId);
+    this.#changed?.offersGone.add(frame.offerId);
     this.offers = this.offers.filter((o) => o.offerId !== frame.offerId);
     if (had && frame.reason === 'timeout')
       this.toast('info', 'An offered chat timed out and went to the next agent.');

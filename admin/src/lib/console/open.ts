@@ -6,7 +6,7 @@ import { currentConsole } from './current.svelte.ts';
 import { loadDirectory } from './directory.ts';
 import { loadSnapshot } from './snapshot-feed.ts';
 import { SocketFeed } from './socket-feed.svelte.ts';
-import { accessToken } from './token.ts';
+import { accessToken, watchRefreshedTokens } from './token.ts';
 
 export async function openConsole(orgId: string, userId: string, userName: string): Promise<ConsoleStore> {
   const running = currentConsole.store;
@@ -17,8 +17,19 @@ export async function openConsole(orgId: string, userId: string, userName: strin
     loadDirectory(orgId, userId),
     listSnippets(orgId),
   ]);
-  const feed = new SocketFeed({ baseUrl: chatServerUrl(), token: accessToken });
-  const store = new ConsoleStore({ orgId, userId, userName, feed, snapshot, directory, snippets });
+  const feed = new SocketFeed({
+    baseUrl: chatServerUrl(),
+    token: accessToken,
+    watchToken: watchRefreshedTokens,
+  });
+  const reload = async () => {
+    const [snapshot, directory] = await Promise.all([
+      loadSnapshot(orgId, userId),
+      loadDirectory(orgId, userId),
+    ]);
+    return { snapshot, directory };
+  };
+  const store = new ConsoleStore({ orgId, userId, userName, feed, snapshot, directory, snippets, reload });
   store.start();
   currentConsole.set(store);
   return store;

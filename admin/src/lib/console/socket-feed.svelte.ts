@@ -2,8 +2,11 @@
  * The live connection to the chat server. One WebSocket per console, authenticated with the
  * agent's Supabase access token as the `bearer.<token>` subprotocol (PROTOCOL.md, Connecting).
  *
- * It heals itself the way each close code asks (`reconnectPolicy` in @chat/shared): 4001 → refresh
- * the session and reconnect; service restart / slow consumer → reconnect at once with jitter;
+ * It keeps its token fresh without reconnecting: each token supabase-js refreshes goes to the server
+ * in `auth.refresh`, which moves the connection's expiry (and a timer shortly before expiry asks
+ * supabase-js for a fresh one, in case its own refresh has not run yet). Otherwise it heals itself
+ * the way each close code asks (`reconnectPolicy` in @chat/shared): 4001 (the fallback when a
+ * refresh failed) → refresh the session and reconnect; service restart / slow consumer → reconnect at once with jitter;
  * network loss and server errors → exponential backoff; 4003/4010/4014 → stop and say why.
  * An app-level `ping` every `heartbeatIntervalMs` detects a dead link browsers do not report
  * (two missed `pong`s → reconnect). What to resend after a reconnect is the caller's business
@@ -19,18 +22,28 @@ import {
   WS_PATH,
 } from '@chat/shared';
 import type { ConsoleFeed, FeedStatus } from './feed.ts';
+import { jwtExpiry } from './jwt-expiry.ts';
 
 export interface SocketFeedOptions {
   /** Chat server base URL (http[s]://…). */
   baseUrl: string;
   /** The current access token; `refresh` true after a 4001 (get a new one from Auth first). */
   token(refresh: boolean): Promise<string>;
+  /** Calls back with each token the session refreshes to; returns the unsubscribe function. */
+  watchToken?(onToken: (token: string) => void): () => void;
 }
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 /** PROTOCOL.md: back off at least 10 s after being closed for rate limiting. */
 const RATE_LIMITED_MIN_MS = 10_000;
+/**
+ * How long before the connection's token expires to ask for a fresh one ourselves: a quarter of
+ * its remaining life, between 1 s and 30 s (supabase-js refreshes 90 s ahead on its own 30 s tick,
+ * so with hour-long tokens this is only a backstop).
+ */
+const RENEW_LEAD_MIN_MS = 1_000;
+const RENEW_LEAD_MAX_MS = 30_000;
 
 const STOP_REASONS: Record<number, string> = {
   4000: 'The console could not connect (bad handshake). Reload the page.',
@@ -52,6 +65,16 @@ export class SocketFeed implements ConsoleFeed {
   #missedPongs = 0;
   #stopped = true;
   #pingCounter = 0;
+  /** The token the server holds this connection to (the one it opened with, or the last accepted refresh). */
+  #token = '';
+  /** The token the socket being opened was offered. */
+  #connectingToken = '';
+  /** An `auth.refresh` waiting for its answer. */
+  #renewing: { ref: string; token: string } | undefined;
+  #renewTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Server clock minus ours (from `welcome`), so expiry is timed by the server's clock. */
+  #skewMs = 0;
+  #unwatchToken: (() => void) | undefined;
 
   constructor(private readonly options: SocketFeedOptions) {}
 
@@ -66,12 +89,16 @@ export class SocketFeed implements ConsoleFeed {
     if (!this.#stopped) return;
     this.#stopped = false;
     window.addEventListener('online', this.#onOnline);
+    this.#unwatchToken = this.options.watchToken?.((token) => this.#renew(token));
     void this.#connect(false);
   }
 
   stop(): void {
     this.#stopped = true;
     window.removeEventListener('online', this.#onOnline);
+    this.#unwatchToken?.();
+    this.#unwatchToken = undefined;
+    this.#clearRenewal();
     clearTimeout(this.#retryTimer);
     this.#stopHeartbeat();
     this.#ws?.close(1000);
@@ -118,6 +145,7 @@ export class SocketFeed implements ConsoleFeed {
     const url = `${this.options.baseUrl.replace(/^http/, 'ws')}${WS_PATH}?v=${PROTOCOL_VERSION}`;
     const ws = new WebSocket(url, ['chat', `bearer.${token}`]);
     this.#ws = ws;
+    this.#connectingToken = token;
     ws.onmessage = (event) => this.#onMessage(ws, event.data);
     ws.onclose = (event) => this.#onClose(ws, event.code);
   }
@@ -137,10 +165,18 @@ export class SocketFeed implements ConsoleFeed {
       this.#status = 'open';
       this.#problem = '';
       this.#startHeartbeat(frame.heartbeatIntervalMs);
+      this.#token = this.#connectingToken;
+      const serverTime = Date.parse(frame.serverTime);
+      this.#skewMs = Number.isFinite(serverTime) ? serverTime - Date.now() : 0;
+      this.#scheduleRenewal();
       for (const handler of this.#openHandlers) handler(frame);
       return;
     }
     if (frame.type === 'pong') return;
+    if ((frame.type === 'ok' || frame.type === 'error') && frame.ref && frame.ref === this.#renewing?.ref) {
+      this.#renewed(frame);
+      return;
+    }
     for (const handler of this.#frameHandlers) handler(frame);
   }
 
@@ -148,6 +184,7 @@ export class SocketFeed implements ConsoleFeed {
     if (ws !== this.#ws) return;
     this.#ws = undefined;
     this.#stopHeartbeat();
+    this.#clearRenewal();
     if (this.#stopped) return;
     const policy = reconnectPolicy(code);
     if (policy === 'never') {
@@ -171,6 +208,52 @@ export class SocketFeed implements ConsoleFeed {
     }
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => void this.#connect(policy === 'refresh_token'), delay);
+  }
+
+  /** Moves the open connection to `token` if it outlives the current one (auth.refresh). */
+  #renew(token: string): void {
+    if (this.#status !== 'open' || token === this.#token || token === this.#renewing?.token) return;
+    const exp = jwtExpiry(token);
+    if (exp === null || exp <= (jwtExpiry(this.#token) ?? 0)) return;
+    const ref = `auth-${++this.#pingCounter}`;
+    if (this.send({ type: 'auth.refresh', ref, token })) this.#renewing = { ref, token };
+  }
+
+  #renewed(answer: ServerFrameOf<'ok'> | ServerFrameOf<'error'>): void {
+    const token = this.#renewing?.token ?? '';
+    this.#renewing = undefined;
+    if (answer.type === 'ok') {
+      this.#token = token;
+      this.#scheduleRenewal();
+      return;
+    }
+    // Nothing else to do: the server closes with 4001 at the current token's expiry, and the
+    // reconnect after it signs in with a fresh session.
+    console.warn('console: the chat server refused the refreshed token:', answer.code, answer.message);
+  }
+
+  /** A backstop before the current token expires: ask the session for a fresh token (getSession refreshes one about to expire). */
+  #scheduleRenewal(): void {
+    clearTimeout(this.#renewTimer);
+    const exp = jwtExpiry(this.#token);
+    if (exp === null) return;
+    const remaining = exp * 1000 - (Date.now() + this.#skewMs);
+    const lead = Math.min(RENEW_LEAD_MAX_MS, Math.max(RENEW_LEAD_MIN_MS, remaining / 4));
+    this.#renewTimer = setTimeout(
+      () => {
+        this.options.token(false).then(
+          (token) => this.#renew(token),
+          (error: unknown) => console.warn('console: could not get a fresh token before expiry:', error),
+        );
+      },
+      Math.max(0, remaining - lead),
+    );
+  }
+
+  #clearRenewal(): void {
+    clearTimeout(this.#renewTimer);
+    this.#renewTimer = undefined;
+    this.#renewing = undefined;
   }
 
   #startHeartbeat(intervalMs: number): void {
