@@ -2,6 +2,10 @@
  * (b) End-to-end latency, visitor on instance A → agent on instance B through a real Redis, with
  * every message persisted in Postgres before it is published, at 1k and 5k msg/s offered
  * (open loop), beside the bare ws + ioredis + one-INSERT relay under the same load.
+ *
+ * The flavors run in rounds (floor, reference, ours; again…) and each figure is the median over
+ * the rounds: on a shared 2-core machine one run of one flavor can land on a busy minute, and
+ * interleaving spreads that over all three instead of charging it to whoever ran then.
  */
 import { type LoadResult, runOpenLoop } from './lib/open-loop.ts';
 import { closeAll, type Flavor, openPairs, type Pair } from './lib/pairs.ts';
@@ -14,15 +18,31 @@ export interface LatencyOptions {
   rates: number[];
   seconds: number;
   pairs: number;
+  /** Rounds of (floor, reference, ours); figures are medians over them. */
+  rounds: number;
   log: (line: string) => void;
 }
 
 export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Promise<PartResult> {
-  const floor = await measure('reference', stack, opts);
-  const sameTable = await measure('reference-table', stack, opts);
-  const ours = await measure('ours', stack, opts);
+  const runs: Record<Flavor, LoadResult[][]> = { reference: [], 'reference-table': [], ours: [] };
+  for (let round = 1; round <= opts.rounds; round++) {
+    opts.log(`  round ${round} of ${opts.rounds}`);
+    for (const flavor of ['reference', 'reference-table', 'ours'] as const)
+      runs[flavor].push(await measure(flavor, stack, opts));
+  }
+  const floor = combineRounds(runs.reference);
+  const sameTable = combineRounds(runs['reference-table']);
+  const ours = combineRounds(runs.ours);
   const rows: Row[] = [];
   const notes: string[] = [];
+  if (opts.rounds > 1) {
+    opts.rates.forEach((rate, i) => {
+      const perRound = runs.ours.map((o, r) =>
+        ratio((o[i] as LoadResult).p99, (runs['reference-table'][r]?.[i] as LoadResult).p99),
+      );
+      notes.push(`${fmt(rate)} msg/s: p99 ours / reference in each round: ${perRound.join(', ')}`);
+    });
+  }
   opts.rates.forEach((rate, i) => {
     const o = ours[i] as LoadResult;
     const r = sameTable[i] as LoadResult;
@@ -81,6 +101,7 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
   return {
     title: '(b) End-to-end latency, visitor on A → agent on B through Redis, persistence on',
     setup:
+      `Medians over ${opts.rounds} interleaved round(s). ` +
       `${opts.pairs} visitor/agent pairs (one conversation each), visitors on instance A, agents on instance B, ` +
       `open-loop sends round-robin for ${opts.seconds} s per rate; latency = send → agent receives, one clock. ` +
       'Reference: bare ws + ioredis relay (two processes) + one INSERT per message of the same row into the ' +
@@ -134,4 +155,35 @@ async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions):
 
 function refEnv(flavor: Flavor): Record<string, string> {
   return { REF_TABLE: flavor === 'reference-table' ? 'messages' : 'minimal' };
+}
+
+/** One result per rate: the median of each latency figure over the rounds, counts summed. */
+function combineRounds(rounds: LoadResult[][]): LoadResult[] {
+  const first = rounds[0] ?? [];
+  return first.map((_, i) => {
+    const at = rounds.map((r) => r[i] as LoadResult);
+    const median = (pick: (x: LoadResult) => number) => {
+      const values = at.map(pick).sort((a, b) => a - b);
+      return values[Math.floor((values.length - 1) / 2)] as number;
+    };
+    const sum = (pick: (x: LoadResult) => number) => at.reduce((n, x) => n + pick(x), 0);
+    const errors: Record<string, number> = {};
+    for (const x of at)
+      for (const [code, n] of Object.entries(x.errors)) errors[code] = (errors[code] ?? 0) + n;
+    return {
+      offeredRate: (at[0] as LoadResult).offeredRate,
+      sentRate: median((x) => x.sentRate),
+      sent: sum((x) => x.sent),
+      acked: sum((x) => x.acked),
+      delivered: sum((x) => x.delivered),
+      lost: sum((x) => x.lost),
+      ackedNotDelivered: sum((x) => x.ackedNotDelivered),
+      duplicated: sum((x) => x.duplicated),
+      errors,
+      p50: median((x) => x.p50),
+      p99: median((x) => x.p99),
+      p999: median((x) => x.p999),
+      max: Math.max(...at.map((x) => x.max)),
+    };
+  });
 }

@@ -5,7 +5,8 @@
  * the same run (servers in child processes), prints a table and writes bench/results/latest.md.
  *
  * Knobs (env): BENCH_IDLE_CONNECTIONS (10000), BENCH_SECONDS (15), BENCH_RATES (1000,5000),
- * BENCH_PAIRS (100), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000), BENCH_VERBOSE=1.
+ * BENCH_PAIRS (100), BENCH_ROUNDS (3, latency), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000),
+ * BENCH_CPU_PROFILE_DIR, BENCH_VERBOSE=1.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -29,6 +30,7 @@ const settings = {
   seconds: num('BENCH_SECONDS', 15),
   rates: (env.BENCH_RATES ?? '1000,5000').split(',').map(Number),
   pairs: num('BENCH_PAIRS', 100),
+  rounds: num('BENCH_ROUNDS', 3),
   watchers: num('BENCH_WATCHERS', 200),
   fanoutMessages: num('BENCH_FANOUT_MESSAGES', 1000),
 };
@@ -72,12 +74,16 @@ try {
     results.push(await idleMemoryPart(stack, { connections: settings.idleConnections, log }));
   }
   if (parts.includes('latency')) {
-    log(`(b) latency: ${settings.rates.join(', ')} msg/s for ${settings.seconds} s, ${settings.pairs} pairs`);
+    log(
+      `(b) latency: ${settings.rates.join(', ')} msg/s for ${settings.seconds} s, ${settings.pairs} pairs, ` +
+        `${settings.rounds} round(s)`,
+    );
     results.push(
       await latencyPart(stack, {
         rates: settings.rates,
         seconds: settings.seconds,
         pairs: settings.pairs,
+        rounds: settings.rounds,
         log,
       }),
     );
