@@ -2,15 +2,16 @@
  * Turns a verified token (and the page's Origin) into a Principal, before the upgrade completes.
  * Visitor tokens are ours (audience chat-visitor) and name visitor, site, client and org; the Origin
  * must be one of the site's allowed domains. Any other token is a Supabase access token: verified
- * (signature, audience, expiry), the user's active membership loaded, and the Origin must be one of
- * ADMIN_ORIGINS. Each failure maps to its close code.
+ * (signature, audience, expiry), the user's active membership in the organization the handshake
+ * names (`org`; their first one without it) loaded, and the Origin must be one of ADMIN_ORIGINS.
+ * Each failure maps to its close code.
  */
 import { CloseCode } from '@chat/shared';
 import jwt from 'jsonwebtoken';
 import { TokenError } from '../auth/errors.ts';
 import type { AppContext } from '../context.ts';
 import { originAllowed } from '../http/origin.ts';
-import { getSite } from '../sites/queries.ts';
+import { getSite, isUuid } from '../sites/queries.ts';
 import { getVisitor } from '../visitors/queries.ts';
 import { intern } from './intern.ts';
 import type { AgentPrincipal, OrgRole, Principal, VisitorPrincipal } from './principal.ts';
@@ -23,9 +24,11 @@ export async function authenticate(
   app: AppContext,
   token: string,
   origin: string | undefined,
+  /** The `org` handshake parameter as given; agents only (visitors' tokens name their org). */
+  org?: string,
 ): Promise<AuthResult> {
   try {
-    return isVisitorToken(token) ? await visitor(app, token, origin) : await agent(app, token, origin);
+    return isVisitorToken(token) ? await visitor(app, token, origin) : await agent(app, token, origin, org);
   } catch (error) {
     if (error instanceof TokenError) {
       return error.reason === 'expired'
@@ -73,22 +76,36 @@ interface MembershipRow {
   group_ids: string[];
 }
 
-async function agent(app: AppContext, token: string, origin: string | undefined): Promise<AuthResult> {
+async function agent(
+  app: AppContext,
+  token: string,
+  origin: string | undefined,
+  org: string | undefined,
+): Promise<AuthResult> {
   const claims = await app.agentTokens.verify(token);
   if (!adminOriginAllowed(origin, app.config.adminOrigins)) {
     return { ok: false, code: CloseCode.FORBIDDEN_ORIGIN, reason: 'forbidden_origin' };
   }
-  // A user in several organizations connects to the one they joined first (the admin app has
-  // no organization switcher yet).
+  if (org !== undefined && !isUuid(org)) {
+    return { ok: false, code: CloseCode.BAD_HANDSHAKE, reason: 'org must be an organization id (a UUID)' };
+  }
+  // A user in several organizations works in one at a time: the admin app names the one its
+  // organization switcher has selected (`org`). Without it (older clients) they get the one they
+  // joined first, as before the switcher existed.
   const [m] = await app.sql<MembershipRow[]>`
     select m.org_id, m.role, m.client_id, m.display_name,
            array(select gm.group_id from public.group_members gm
                  where gm.org_id = m.org_id and gm.user_id = m.user_id order by gm.group_id) as group_ids
     from public.org_members m
     where m.user_id = ${claims.sub} and m.active
+      ${org === undefined ? app.sql`` : app.sql`and m.org_id = ${org}`}
     order by m.created_at, m.org_id
     limit 1`;
-  if (!m) return { ok: false, code: CloseCode.UNAUTHORIZED, reason: 'no active membership' };
+  if (!m) {
+    // The same answer whether the organization exists or not: ids cannot be probed.
+    const reason = org === undefined ? 'no active membership' : 'not an active member of that organization';
+    return { ok: false, code: CloseCode.UNAUTHORIZED, reason };
+  }
   const principal: AgentPrincipal = {
     kind: 'agent',
     userId: claims.sub,

@@ -1,10 +1,13 @@
 /**
- * Reading the upgrade request: the protocol version from `?v=` and the token from the offered
- * subprotocols (`chat, bearer.<token>`). Pure, so every malformed case is a unit test.
+ * Reading the upgrade request: the protocol version from `?v=`, the organization an agent works in
+ * from `&org=` (optional) and the token from the offered subprotocols (`chat, bearer.<token>`).
+ * Pure, so every malformed case is a unit test.
  */
 import { CloseCode, PROTOCOL_VERSION, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '@chat/shared';
 
-export type HandshakeResult = { ok: true; token: string } | { ok: false; code: CloseCode; reason: string };
+export type HandshakeResult =
+  | { ok: true; token: string /** The organization an agent asked for; absent: their first. */; org?: string }
+  | { ok: false; code: CloseCode; reason: string };
 
 export function readHandshake(url: string | undefined, protocolHeader: string | undefined): HandshakeResult {
   const query = new URLSearchParams((url ?? '').split('?')[1] ?? '');
@@ -19,6 +22,8 @@ export function readHandshake(url: string | undefined, protocolHeader: string | 
       reason: `this server speaks protocol version ${PROTOCOL_VERSION}`,
     };
   }
+  // Passed on as given: only agents use it (authenticate.ts checks it), visitors ignore it.
+  const org = query.get('org');
   const offered = (protocolHeader ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -31,5 +36,5 @@ export function readHandshake(url: string | undefined, protocolHeader: string | 
   if (!token) {
     return { ok: false, code: CloseCode.UNAUTHORIZED, reason: 'no token (offer "bearer.<token>")' };
   }
-  return { ok: true, token };
+  return org === null ? { ok: true, token } : { ok: true, token, org };
 }

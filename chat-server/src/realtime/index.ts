@@ -106,7 +106,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
   });
   const upgrader = createWsUpgrader({
     log,
-    authenticate: (token, origin) => authenticate(app, token, origin),
+    authenticate: (token, origin, org) => authenticate(app, token, origin, org),
     open: (socket, principal, ip) => connections.open(socket, principal, ip),
     clientIp: (req) => clientIp(req, config.trustProxy),
   });

@@ -23,7 +23,7 @@ export interface WsUpgrader {
 
 export function createWsUpgrader(deps: {
   log: Logger;
-  authenticate: (token: string, origin: string | undefined) => Promise<AuthResult>;
+  authenticate: (token: string, origin: string | undefined, org: string | undefined) => Promise<AuthResult>;
   open: (socket: ChatSocket, principal: Principal, ip: string) => ConnectionEvents;
   clientIp: (req: IncomingMessage) => string;
 }): WsUpgrader {
@@ -44,7 +44,7 @@ export function createWsUpgrader(deps: {
   async function decide(req: IncomingMessage): Promise<AuthResult> {
     const handshake = readHandshake(req.url, req.headers['sec-websocket-protocol']);
     if (!handshake.ok) return handshake;
-    return deps.authenticate(handshake.token, req.headers.origin);
+    return deps.authenticate(handshake.token, req.headers.origin, handshake.org);
   }
 
   function complete(req: IncomingMessage, socket: Duplex, head: Buffer, result: AuthResult): void {

@@ -40,6 +40,8 @@ export interface ConnectOptions {
   version?: string | null;
   /** Overrides the offered subprotocols entirely. */
   protocols?: string[];
+  /** More query parameters after `v` (e.g. `org`). */
+  query?: Record<string, string>;
   wsOptions?: WebSocket.ClientOptions;
 }
 
@@ -55,7 +57,9 @@ export async function connect(
   options: ConnectOptions = {},
 ): Promise<TestClient> {
   const protocols = options.protocols ?? ['chat', `bearer.${token}`];
-  const ws = new WebSocket(wsUrl(httpUrl, options.version === undefined ? '1' : options.version), protocols, {
+  let url = wsUrl(httpUrl, options.version === undefined ? '1' : options.version);
+  if (options.query) url += `${url.includes('?') ? '&' : '?'}${new URLSearchParams(options.query)}`;
+  const ws = new WebSocket(url, protocols, {
     ...(options.origin ? { origin: options.origin } : {}),
     ...options.wsOptions,
   });

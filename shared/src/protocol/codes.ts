@@ -58,12 +58,13 @@ export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[
  * (over `MAX_TRANSPORT_PAYLOAD_BYTES`), 1011 server error.
  */
 export const CloseCode = {
-  /** The connection URL was malformed (missing `v`, unknown parameters). Do not retry unchanged. */
+  /** The connection URL was malformed (missing `v`, an `org` that is not a UUID). Do not retry unchanged. */
   BAD_HANDSHAKE: 4000,
   /** The access token has expired (at connect or while connected). Refresh it, then reconnect and resume. */
   TOKEN_EXPIRED: 4001,
   /**
-   * The token is missing, invalid or revoked, or the account lost access to the organization.
+   * The token is missing, invalid or revoked, or the account lost access to the organization (or
+   * is not an active member of the one the `org` handshake parameter names).
    * Do not retry with the same token: a visitor starts a new session, an agent signs in again.
    */
   UNAUTHORIZED: 4003,
