@@ -6,7 +6,12 @@
 import { CloseCode, PROTOCOL_VERSION, WS_SUBPROTOCOL, WS_TOKEN_SUBPROTOCOL_PREFIX } from '@chat/shared';
 
 export type HandshakeResult =
-  | { ok: true; token: string /** The organization an agent asked for; absent: their first. */; org?: string }
+  | {
+      ok: true;
+      token: string;
+      /** The `org` parameter as given (agents: the organization they work in); absent if not sent. */
+      org?: string;
+    }
   | { ok: false; code: CloseCode; reason: string };
 
 export function readHandshake(url: string | undefined, protocolHeader: string | undefined): HandshakeResult {
