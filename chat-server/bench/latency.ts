@@ -8,7 +8,7 @@
  * interleaving spreads that over all three instead of charging it to whoever ran then.
  */
 import { type LoadResult, runOpenLoop } from './lib/open-loop.ts';
-import { closeAll, type Flavor, openPairs, type Pair } from './lib/pairs.ts';
+import { closeAll, closeConversations, type Flavor, openPairs, type Pair } from './lib/pairs.ts';
 import type { PartResult, Row } from './lib/report.ts';
 import { type MeasuredServer, startOurServer, startReference, stopServers } from './lib/servers.ts';
 import type { BenchStack } from './lib/stack.ts';
@@ -150,6 +150,7 @@ async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions):
   } finally {
     closeAll(pairs.flatMap((p) => [p.visitor, p.agent]));
     await stopServers([a, b]);
+    await closeConversations(stack, pairs);
   }
 }
 

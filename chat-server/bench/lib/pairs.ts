@@ -59,7 +59,7 @@ export async function openVisitors(
       welcome: true,
     }),
   );
-  return Promise.all(
+  const started = await Promise.all(
     sockets.map(async (visitor) => {
       const answer = visitor.next(['conversation', 'error']);
       visitor.send({ type: 'conversation.start', ref: 'start', name: label });
@@ -69,6 +69,25 @@ export async function openVisitors(
       return { conversationId: (frame.conversation as { id: string }).id, visitor };
     }),
   );
+  // Chats in progress, as in the references, not a queue: a new chat waits in its group's queue
+  // and is offered to the bench's agent (agent1, six chats at most), so left queued, a hundred
+  // of them keep routing busy with offers, timeouts and queue-position pushes during the
+  // measurement — work the references never do. (The routing bench measures that separately.)
+  const conversationIds = started.map((s) => s.conversationId);
+  await stack.admin`
+    update public.conversation_offers set status = 'revoked', responded_at = now()
+    where conversation_id = any(${conversationIds}::uuid[]) and status = 'pending'`;
+  await stack.admin`
+    update public.conversations set status = 'active' where id = any(${conversationIds}::uuid[])`;
+  return started;
+}
+
+/** Closes what a run opened, so the next run does not inherit open chats. */
+export async function closeConversations(stack: BenchStack, pairs: Pair[]): Promise<void> {
+  const ids = [...new Set(pairs.map((p) => p.conversationId))];
+  await stack.admin`
+    update public.conversations set status = 'closed', closed_at = now(), closed_by = 'system'
+    where id = any(${ids}::uuid[]) and status <> 'closed'`;
 }
 
 /** `count` agent connections on `wsBase`, each subscribed to `conversationIds[i % length]`. */
