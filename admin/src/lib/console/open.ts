@@ -19,6 +19,7 @@ export async function openConsole(orgId: string, userId: string, userName: strin
   ]);
   const feed = new SocketFeed({
     baseUrl: chatServerUrl(),
+    orgId,
     token: accessToken,
     watchToken: watchRefreshedTokens,
   });

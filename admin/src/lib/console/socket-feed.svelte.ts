@@ -1,6 +1,8 @@
 /**
  * The live connection to the chat server. One WebSocket per console, authenticated with the
- * agent's Supabase access token as the `bearer.<token>` subprotocol (PROTOCOL.md, Connecting).
+ * agent's Supabase access token as the `bearer.<token>` subprotocol, in the organization the
+ * switcher has selected (`?org=`; switching closes this console and opens the other one's; see
+ * PROTOCOL.md, Connecting).
  *
  * It keeps its token fresh without reconnecting: each token supabase-js refreshes goes to the server
  * in `auth.refresh`, which moves the connection's expiry (and a timer shortly before expiry asks
@@ -27,6 +29,11 @@ import { jwtExpiry } from './jwt-expiry.ts';
 export interface SocketFeedOptions {
   /** Chat server base URL (http[s]://…). */
   baseUrl: string;
+  /**
+   * The organization this console works in (`org` in the URL): a user of several organizations
+   * gets that membership's queues, offers and presence, not the first one they joined.
+   */
+  orgId: string;
   /** The current access token; `refresh` true after a 4001 (get a new one from Auth first). */
   token(refresh: boolean): Promise<string>;
   /** Calls back with each token the session refreshes to; returns the unsubscribe function. */
@@ -47,7 +54,7 @@ const RENEW_LEAD_MAX_MS = 30_000;
 
 const STOP_REASONS: Record<number, string> = {
   4000: 'The console could not connect (bad handshake). Reload the page.',
-  4003: 'Your session is no longer valid. Sign in again.',
+  4003: 'Your session is no longer valid, or you are no longer a member of this organization. Sign in again.',
   4004: 'This admin origin is not allowed by the chat server (ADMIN_ORIGINS).',
   4010: 'The chat server speaks a newer protocol. Reload the page.',
   4014: 'The console was opened in another tab; this one is paused.',
@@ -142,7 +149,8 @@ export class SocketFeed implements ConsoleFeed {
       return;
     }
     if (this.#stopped) return;
-    const url = `${this.options.baseUrl.replace(/^http/, 'ws')}${WS_PATH}?v=${PROTOCOL_VERSION}`;
+    const query = new URLSearchParams({ v: String(PROTOCOL_VERSION), org: this.options.orgId });
+    const url = `${this.options.baseUrl.replace(/^http/, 'ws')}${WS_PATH}?${query}`;
     const ws = new WebSocket(url, ['chat', `bearer.${token}`]);
     this.#ws = ws;
     this.#connectingToken = token;
