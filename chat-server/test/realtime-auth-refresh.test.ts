@@ -20,6 +20,13 @@ afterAll(async () => {
 
 const expOf = (token: string) => (jwt.decode(token) as { exp: number }).exp;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Token lifetimes: long enough that connecting and the first refresh surely happen before the
+ * first expiry on a loaded CI machine (exp is in whole seconds, so "2 s" can be barely one).
+ */
+const BASE_SECONDS = 4;
+/** The wheel ends sessions within a second of `exp`; the rest is slack for a busy event loop. */
+const LATE_MS = 3000;
 
 /** Resolves the close code if the connection closes within `ms`, else null. */
 async function closedWithin(client: TestClient, ms: number): Promise<number | null> {
@@ -36,8 +43,8 @@ async function agentWithExpiry(user: { id: string; email: string }, seconds: num
 
 describe('auth.refresh', () => {
   it('moves the expiry to the fresh token: not closed at the old exp, closed with 4001 at the new one', async () => {
-    const { client, exp: oldExp } = await agentWithExpiry(USERS.agent3, 2);
-    const fresh = agentToken(USERS.agent3, 6);
+    const { client, exp: oldExp } = await agentWithExpiry(USERS.agent3, BASE_SECONDS);
+    const fresh = agentToken(USERS.agent3, BASE_SECONDS + 4);
     const newExp = expOf(fresh);
     client.send({ type: 'auth.refresh', ref: 'a1', token: fresh });
     expect(await client.next('ok', (f) => f.ref === 'a1')).toEqual({ type: 'ok', ref: 'a1' });
@@ -52,24 +59,24 @@ describe('auth.refresh', () => {
     const closedAt = Date.now();
     expect(code).toBe(4001);
     expect(closedAt).toBeGreaterThanOrEqual(newExp * 1000 - 50);
-    expect(closedAt).toBeLessThan(newExp * 1000 + 2000);
-  }, 15_000);
+    expect(closedAt).toBeLessThan(newExp * 1000 + LATE_MS);
+  }, 20_000);
 
   it('can be sent again and again: each refresh carries the connection on', async () => {
-    const { client, exp } = await agentWithExpiry(USERS.manager, 2);
+    const { client, exp } = await agentWithExpiry(USERS.manager, BASE_SECONDS);
     let lastExp = exp;
     for (let round = 1; round <= 2; round++) {
-      const fresh = agentToken(USERS.manager, 3);
+      const fresh = agentToken(USERS.manager, BASE_SECONDS + 1);
       client.send({ type: 'auth.refresh', ref: `r${round}`, token: fresh });
       await client.next('ok', (f) => f.ref === `r${round}`);
       expect(await closedWithin(client, lastExp * 1000 + 1200 - Date.now())).toBeNull();
       lastExp = expOf(fresh);
     }
     expect((await client.closed).code).toBe(4001);
-  }, 20_000);
+  }, 30_000);
 
   it("refuses another user's token with forbidden and keeps the old expiry", async () => {
-    const { client, exp } = await agentWithExpiry(USERS.agent2, 2);
+    const { client, exp } = await agentWithExpiry(USERS.agent2, BASE_SECONDS);
     client.send({ type: 'auth.refresh', ref: 'x1', token: agentToken(USERS.agent1, 600) });
     const error = await client.next('error', (f) => f.ref === 'x1');
     expect(error.code).toBe('forbidden');
@@ -80,11 +87,11 @@ describe('auth.refresh', () => {
 
     const { code } = await client.closed;
     expect(code).toBe(4001);
-    expect(Date.now()).toBeLessThan(exp * 1000 + 2000);
-  }, 15_000);
+    expect(Date.now()).toBeLessThan(exp * 1000 + LATE_MS);
+  }, 20_000);
 
   it('refuses an expired, forged or garbage token with invalid_token and keeps the old expiry', async () => {
-    const { client, exp } = await agentWithExpiry(USERS.owner, 3);
+    const { client, exp } = await agentWithExpiry(USERS.owner, BASE_SECONDS);
     const cases = {
       expired: agentToken(USERS.owner, -60),
       forged: `${agentToken(USERS.owner, 600).slice(0, -4)}AAAA`,
@@ -107,8 +114,8 @@ describe('auth.refresh', () => {
 
     const { code } = await client.closed;
     expect(code).toBe(4001);
-    expect(Date.now()).toBeLessThan(exp * 1000 + 2000);
-  }, 15_000);
+    expect(Date.now()).toBeLessThan(exp * 1000 + LATE_MS);
+  }, 20_000);
 
   it('is not a visitor frame', async () => {
     const visitor = await visitorSession(server.url);
