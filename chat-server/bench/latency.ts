@@ -20,6 +20,8 @@ export interface LatencyOptions {
   pairs: number;
   /** Rounds of (floor, reference, ours); figures are medians over them. */
   rounds: number;
+  /** Which flavors to measure (all three unless narrowed for an experiment; the rest show n/a). */
+  flavors: Flavor[];
   log: (line: string) => void;
 }
 
@@ -28,7 +30,7 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
   for (let round = 1; round <= opts.rounds; round++) {
     opts.log(`  round ${round} of ${opts.rounds}`);
     for (const flavor of ['reference', 'reference-table', 'ours'] as const)
-      runs[flavor].push(await measure(flavor, stack, opts));
+      runs[flavor].push(opts.flavors.includes(flavor) ? await measure(flavor, stack, opts) : skipped(opts));
   }
   const floor = combineRounds(runs.reference);
   const sameTable = combineRounds(runs['reference-table']);
@@ -121,8 +123,8 @@ async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions):
     [a, b] = await Promise.all(
       flavor === 'ours'
         ? [
-            startOurServer(stack, { label: 'A', redis: true }),
-            startOurServer(stack, { label: 'B', redis: true }),
+            startOurServer(stack, { label: 'A', redis: true, env: oursEnv() }),
+            startOurServer(stack, { label: 'B', redis: true, env: oursEnv() }),
           ]
         : [
             startReference(stack, 'relay', 'ref-A', refEnv(flavor)),
@@ -187,4 +189,29 @@ function combineRounds(rounds: LoadResult[][]): LoadResult[] {
       max: Math.max(...at.map((x) => x.max)),
     };
   });
+}
+
+/** A flavor left out of this run: NaN figures print as n/a. */
+function skipped(opts: LatencyOptions): LoadResult[] {
+  return opts.rates.map((rate) => ({
+    offeredRate: rate,
+    sentRate: Number.NaN,
+    sent: 0,
+    acked: 0,
+    delivered: 0,
+    lost: 0,
+    ackedNotDelivered: 0,
+    duplicated: 0,
+    errors: {},
+    p50: Number.NaN,
+    p99: Number.NaN,
+    p999: Number.NaN,
+    max: Number.NaN,
+  }));
+}
+
+/** BENCH_OURS_ENV="DATABASE_POOL_SIZE=4,LOG_LEVEL=warn": extra settings for our instances (experiments). */
+function oursEnv(): Record<string, string> {
+  const pairs = (process.env.BENCH_OURS_ENV ?? '').split(',').filter(Boolean);
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
 }

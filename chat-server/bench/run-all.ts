@@ -6,7 +6,7 @@
  *
  * Knobs (env): BENCH_IDLE_CONNECTIONS (10000), BENCH_SECONDS (15), BENCH_RATES (1000,5000),
  * BENCH_PAIRS (100), BENCH_ROUNDS (3, latency), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000),
- * BENCH_CPU_PROFILE_DIR, BENCH_VERBOSE=1.
+ * BENCH_FLAVORS (latency: reference,reference-table,ours), BENCH_CPU_PROFILE_DIR, BENCH_VERBOSE=1.
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { fanoutPart } from './fanout.ts';
 import { idleMemoryPart } from './idle-memory.ts';
 import { latencyPart } from './latency.ts';
+import type { Flavor } from './lib/pairs.ts';
 import { markdownTable, type PartResult } from './lib/report.ts';
 import { type BenchStack, startBenchStack } from './lib/stack.ts';
 import { persistPart } from './persist.ts';
@@ -31,6 +32,7 @@ const settings = {
   rates: (env.BENCH_RATES ?? '1000,5000').split(',').map(Number),
   pairs: num('BENCH_PAIRS', 100),
   rounds: num('BENCH_ROUNDS', 3),
+  flavors: (env.BENCH_FLAVORS ?? 'reference,reference-table,ours').split(',') as Flavor[],
   watchers: num('BENCH_WATCHERS', 200),
   fanoutMessages: num('BENCH_FANOUT_MESSAGES', 1000),
 };
@@ -84,6 +86,7 @@ try {
         seconds: settings.seconds,
         pairs: settings.pairs,
         rounds: settings.rounds,
+        flavors: settings.flavors,
         log,
       }),
     );

@@ -34,6 +34,11 @@ const EnvSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('chat_server'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Message-batch statements in flight at once (group commit). Fewer means bigger batches and
+   * less Postgres work per message under load; at low load every message still goes at once.
+   */
+  MESSAGE_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(3),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -134,6 +139,7 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     databaseUrl: e.DATABASE_URL,
     databaseRole: e.DATABASE_ROLE,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    messageWriteConcurrency: Math.min(e.MESSAGE_WRITE_CONCURRENCY, e.DATABASE_POOL_SIZE),
     redisUrl: e.REDIS_URL,
     redisSharded: e.REDIS_SHARDED,
     supabaseUrl: e.SUPABASE_URL,

@@ -75,8 +75,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     app,
     access: createAccess(app.sql),
     messages: createMessageWriter(app.sql, {
-      // Half the pool: the other half stays free for everything else (access checks, routing).
-      maxInFlight: Math.max(1, Math.floor(config.databasePoolSize / 2)),
+      maxInFlight: config.messageWriteConcurrency,
       maxBatch: MAX_MESSAGES_PER_STATEMENT,
       onBatch: (size) => app.metrics.messageBatchSize.observe(size),
       onBatchFailed: (size, error) =>
