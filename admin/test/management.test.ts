@@ -62,8 +62,14 @@ describe('clients', () => {
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel(`Type ${renamed} to confirm`).fill(renamed);
       await dialog.getByRole('button', { name: 'Delete client and conversations' }).click();
+      // While the modal dialog is open the table is outside the accessibility tree, so "the cell
+      // is gone" alone could pass before the delete ran: wait for the dialog to close and for the
+      // row to leave the list, and poll the database.
+      await dialog.waitFor({ state: 'detached' });
       await page.getByRole('cell', { name: renamed, exact: true }).waitFor({ state: 'detached' });
-      expect(await sql`select id from public.clients where id = ${created?.id}`).toHaveLength(0);
+      await expect
+        .poll(async () => (await sql`select id from public.clients where id = ${created?.id}`).length)
+        .toBe(0);
     } finally {
       await sql`delete from public.clients where name in (${name}, ${renamed})`;
       await context.close();
