@@ -39,9 +39,10 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
   const notes: string[] = [];
   if (opts.rounds > 1) {
     opts.rates.forEach((rate, i) => {
-      const perRound = runs.ours.map((o, r) =>
-        ratio((o[i] as LoadResult).p99, (runs['reference-table'][r]?.[i] as LoadResult).p99),
-      );
+      const perRound = runs.ours.map((o, r) => {
+        const reference = runs['reference-table'][r]?.[i];
+        return reference ? ratio((o[i] as LoadResult).p99, reference.p99) : 'n/a';
+      });
       notes.push(`${fmt(rate)} msg/s: p99 ours / reference in each round: ${perRound.join(', ')}`);
     });
   }
