@@ -102,7 +102,8 @@ describe('an agent whose last connection closes cleanly', () => {
     const elapsed = Date.now() - start;
     expect(offline.status).toBe('offline');
     expect(elapsed).toBeGreaterThanOrEqual(LEAVE_GRACE_MS - 50);
-    expect(elapsed).toBeLessThan(LEAVE_GRACE_MS + 1500);
+    // Well under the long grace (10 s) is the point; the slack is for a loaded CI machine.
+    expect(elapsed).toBeLessThan(LEAVE_GRACE_MS + 3000);
     expect(await statusOf(world, annId)).toBe('offline');
   });
 
@@ -112,7 +113,7 @@ describe('an agent whose last connection closes cleanly', () => {
     await ann.close();
     const offline = await watcher.next('presence', (f) => f.userId === annId, LONG_GRACE_MS - 1000);
     expect(offline.status).toBe('offline');
-    expect(Date.now() - start).toBeLessThan(LEAVE_GRACE_MS + 1500);
+    expect(Date.now() - start).toBeLessThan(LEAVE_GRACE_MS + 3000);
   });
 
   it('stays online while another connection on the other instance holds them (the probe is answered)', async () => {

@@ -66,7 +66,9 @@ describe('auth.refresh', () => {
     const { client, exp } = await agentWithExpiry(USERS.manager, BASE_SECONDS);
     let lastExp = exp;
     for (let round = 1; round <= 2; round++) {
-      const fresh = agentToken(USERS.manager, BASE_SECONDS + 1);
+      // Outlives the wait below (until the previous exp + 1.2 s) by a safe margin, so the next
+      // refresh always reaches a live connection.
+      const fresh = agentToken(USERS.manager, BASE_SECONDS + 3);
       client.send({ type: 'auth.refresh', ref: `r${round}`, token: fresh });
       await client.next('ok', (f) => f.ref === `r${round}`);
       expect(await closedWithin(client, lastExp * 1000 + 1200 - Date.now())).toBeNull();
