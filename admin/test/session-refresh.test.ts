@@ -13,7 +13,7 @@
  *   writes (a new client): supabase-js refreshes first (one refresh_token grant), nobody signs in.
  *
  * supabase-js refreshes a session whose token expires within EXPIRY_MARGIN (90 s) on every
- * getSession() and on its 30 s tick, so with 6 s tokens every request is preceded by a refresh when
+ * getSession() and on its 30 s tick, so with 10 s tokens every request is preceded by a refresh when
  * needed; the console's own timer shortly before expiry calls getSession() between those ticks.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,7 +31,7 @@ import { nodeClientOptions } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
 /** Long enough for a page to load and a socket to open, short enough to see several expiries. */
-const TOKEN_SECONDS = 6;
+const TOKEN_SECONDS = 10;
 const TOM_ID = '20000000-0000-4000-8000-000000000004';
 const NORTHWIND = '10000000-0000-4000-8000-000000000001';
 /** The seeded groups' offer timeout: an offer missed in a gap would otherwise come back after it. */
