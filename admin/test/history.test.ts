@@ -72,6 +72,97 @@ describe('history search', () => {
     await context.close();
   });
 
+  it('filters by date range, group and agent with its own controls; rows and counts match Postgres', async () => {
+    // A manager in Berlin: the date inputs are local days, so the expected set is computed on
+    // Berlin days too (a UTC-only test would miss an off-by-one-day at midnight).
+    const zone = 'Europe/Berlin';
+    const context = await browser.newContext({
+      baseURL: inject('admin').url,
+      viewport: { width: 1360, height: 860 },
+      timezoneId: zone,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const sql = postgres(inject('admin').dbUrl, { max: 1 });
+    try {
+      await signIn(page, 'manager@northwind.test');
+      await page.goto('/history');
+      await page.getByTestId('history-rows').waitFor();
+
+      /** The ids the page lists (its first page) and the total it reports, after a search. */
+      const shown = async () => ({
+        total: await total(page),
+        ids: new Set(
+          await page
+            .getByTestId('history-rows')
+            .locator('a[href^="/history/"]')
+            .evaluateAll((links) =>
+              links.map((a) => (a.getAttribute('href') ?? '').replace('/history/', '')),
+            ),
+        ),
+      });
+      /** The same query straight against Postgres as the superuser: total and the newest 25 ids. */
+      const expected = async (where: postgres.PendingQuery<postgres.Row[]>) => {
+        const rows = await sql<Array<{ id: string }>>`
+          select id from public.conversations where org_id = ${NORTHWIND} and ${where}
+          order by created_at desc`;
+        return { total: rows.length, ids: new Set(rows.slice(0, 25).map((r) => r.id)) };
+      };
+      const search = async (urlPart: string) => {
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.waitForURL(`**/history?${urlPart}`);
+      };
+
+      // Date range: 20 to 10 days ago, in the manager's days.
+      const [{ from, to }] = await sql<Array<{ from: string; to: string }>>`
+        select to_char((now() at time zone ${zone})::date - 20, 'YYYY-MM-DD') as from,
+               to_char((now() at time zone ${zone})::date - 10, 'YYYY-MM-DD') as to`;
+      await page.getByLabel('From date').fill(from);
+      await page.getByLabel('To date').fill(to);
+      await search(`from=${from}&to=${to}`);
+      const inRange = await expected(
+        sql`(created_at at time zone ${zone})::date between ${from}::date and ${to}::date`,
+      );
+      // The seed spreads 160 chats over 30 days: a third of them is well above one page.
+      expect(inRange.total).toBeGreaterThan(25);
+      await expect.poll(shown).toEqual(inRange);
+      await screenshot(page, 'history-filter-dates');
+
+      // Group on top of the dates: Billing only.
+      await page.getByLabel('Group').selectOption({ label: 'Billing' });
+      const billing = '50000000-0000-4000-8000-000000000002';
+      await search(`from=${from}&to=${to}&group=${billing}`);
+      const billingInRange = await expected(
+        sql`(created_at at time zone ${zone})::date between ${from}::date and ${to}::date and group_id = ${billing}`,
+      );
+      expect(billingInRange.total).toBeGreaterThan(0);
+      expect(billingInRange.total).toBeLessThan(inRange.total);
+      await expect.poll(shown).toEqual(billingInRange);
+      expect(
+        new Set(await page.locator('[data-testid=history-rows] td:nth-child(3)').allInnerTexts()),
+      ).toEqual(new Set(['Billing']));
+      await screenshot(page, 'history-filter-group');
+
+      // Agent alone (dates and group cleared): every conversation Aiko was assigned.
+      const aiko = '20000000-0000-4000-8000-000000000005';
+      await page.getByLabel('From date').fill('');
+      await page.getByLabel('To date').fill('');
+      await page.getByLabel('Group').selectOption({ label: 'All groups' });
+      await page.getByLabel('Agent').selectOption({ label: 'Aiko Tanaka' });
+      await search(`agent=${aiko}`);
+      const aikos = await expected(sql`assignee_id = ${aiko}`);
+      expect(aikos.total).toBeGreaterThan(0);
+      await expect.poll(shown).toEqual(aikos);
+      expect(
+        new Set(await page.locator('[data-testid=history-rows] td:nth-child(4)').allInnerTexts()),
+      ).toEqual(new Set(['Aiko Tanaka']));
+      await screenshot(page, 'history-filter-agent');
+    } finally {
+      await sql.end();
+      await context.close();
+    }
+  });
+
   it('exports the search as CSV', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, 'manager@northwind.test');
