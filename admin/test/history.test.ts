@@ -114,9 +114,11 @@ describe('history search', () => {
       };
 
       // Date range: 20 to 10 days ago, in the manager's days.
-      const [{ from, to }] = await sql<Array<{ from: string; to: string }>>`
+      const [range] = await sql<Array<{ from: string; to: string }>>`
         select to_char((now() at time zone ${zone})::date - 20, 'YYYY-MM-DD') as from,
                to_char((now() at time zone ${zone})::date - 10, 'YYYY-MM-DD') as to`;
+      if (!range) throw new Error('Postgres returned no date range');
+      const { from, to } = range;
       await page.getByLabel('From date').fill(from);
       await page.getByLabel('To date').fill(to);
       await search(`from=${from}&to=${to}`);
