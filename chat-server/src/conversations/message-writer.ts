@@ -69,12 +69,18 @@ export function createMessageWriter(sql: Sql, options: MessageWriterOptions): Me
       if (batch.length === 0) return; // everything queued waits for a busy conversation
       inFlight++;
       for (const p of batch) busy.add(p.message.conversationId);
-      write(batch).finally(() => {
-        inFlight--;
-        for (const p of batch) busy.delete(p.message.conversationId);
-        flush();
-        if (inFlight === 0 && queue.length === 0) for (const done of idle.splice(0)) done();
-      });
+      write(batch)
+        // write() settles every message itself; this only guards against a throwing callback,
+        // so no sender waits forever.
+        .catch((error: unknown) => {
+          for (const p of batch) p.reject(error);
+        })
+        .finally(() => {
+          inFlight--;
+          for (const p of batch) busy.delete(p.message.conversationId);
+          flush();
+          if (inFlight === 0 && queue.length === 0) for (const done of idle.splice(0)) done();
+        });
     }
   }
 
