@@ -26,9 +26,10 @@
 -- sent for a committed row.
 -- =============================================================================
 
--- The seq trigger now only numbers rows inserted without a seq (system lines,
--- messages with attachments through persist_message()); persist_messages()
--- numbers its rows itself under the same row locks. Only chat_server and
+-- The seq trigger now only numbers rows inserted without a seq (system lines
+-- and any other insert that does not give one); persist_messages() numbers
+-- its rows itself under the same row locks (and persist_message() too, from
+-- migration 20261121001700). Only chat_server and
 -- service_role may insert into public.messages at all (see the grants), and
 -- (conversation_id, seq) stays unique, so an explicit seq can never collide.
 drop trigger messages_assign_seq on public.messages;
