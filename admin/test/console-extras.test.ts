@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { gotoConsole, keepAcmeSiteOpen, setStatus } from './helpers/agent-console.ts';
 import { launchBrowser, screenshot, signIn } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
@@ -67,15 +68,7 @@ async function openConsole(email: string): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await signIn(page, email);
-  await page.goto('/console');
-  await page.locator('[data-testid=feed-status][data-status=open]').waitFor();
-  return page;
-}
-
-async function setStatus(page: Page, status: 'Online' | 'Offline'): Promise<void> {
-  await page.getByRole('radio', { name: status }).click();
-  // A Playwright wait rather than expect.poll: this also runs in beforeAll/afterAll.
-  await page.getByRole('radio', { name: status, checked: true }).waitFor();
+  return gotoConsole(page);
 }
 
 /** Sets a switch in the notification settings popover, through the UI the agent uses. */
@@ -115,12 +108,7 @@ async function acceptOffer(page: Page, visitor: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  // Always open, so availability depends only on agents being online (not on the clock).
-  const { error } = await serviceClient()
-    .from('sites')
-    .update({ business_hours: {} })
-    .eq('site_key', 'acme_travel_demo');
-  if (error) throw error;
+  await keepAcmeSiteOpen(serviceClient());
   browser = await launchBrowser();
   tom = await openConsole('agent1@northwind.test');
   // Presence outlives a closed tab by a few heartbeats, so Aiko may still count as online after an

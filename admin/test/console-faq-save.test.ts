@@ -7,6 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { keepAcmeSiteOpen, openConsole, setStatus } from './helpers/agent-console.ts';
 import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
 import { ACME, NORTHWIND, serviceClient, signedInClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
@@ -24,27 +25,12 @@ let aiko: Page;
 let faqId = '';
 let conversationId = '';
 
-async function setStatus(page: Page, status: 'Online' | 'Offline'): Promise<void> {
-  await page.getByRole('radio', { name: status }).click();
-  await page.getByRole('radio', { name: status, checked: true }).waitFor();
-}
-
 const suggestions = () => aiko.getByTestId('faq-suggestion').filter({ hasText: QUESTION });
 
 beforeAll(async () => {
-  // Always open, so availability depends only on agents being online (not on the clock).
-  const { error } = await serviceClient()
-    .from('sites')
-    .update({ business_hours: {} })
-    .eq('site_key', 'acme_travel_demo');
-  if (error) throw error;
+  await keepAcmeSiteOpen(serviceClient());
   browser = await launchBrowser();
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
-  aiko = page;
-  await signIn(aiko, 'agent2@northwind.test');
-  await aiko.goto('/console');
-  await aiko.locator('[data-testid=feed-status][data-status=open]').waitFor();
+  aiko = await openConsole(browser, contexts, 'agent2@northwind.test');
 });
 
 afterAll(async () => {

@@ -8,7 +8,8 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
+import { keepAcmeSiteOpen, openConsole as openAgentConsole } from './helpers/agent-console.ts';
+import { launchBrowser, screenshot } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
@@ -24,24 +25,12 @@ let ana: Page;
 let ben: Page;
 let conversationId = '';
 
-async function openConsole(email: string): Promise<Page> {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
-  await signIn(page, email);
-  await page.goto('/console');
-  await page.locator('[data-testid=feed-status][data-status=open]').waitFor();
-  return page;
-}
+const openConsole = (email: string) => openAgentConsole(browser, contexts, email);
 
 const visitorBubbles = (page: Page) => page.locator('.cw-message .cw-bubble').allTextContents();
 
 beforeAll(async () => {
-  // Always open, so availability depends only on agents being online (not on the clock).
-  const { error } = await serviceClient()
-    .from('sites')
-    .update({ business_hours: {} })
-    .eq('site_key', 'acme_travel_demo');
-  if (error) throw error;
+  await keepAcmeSiteOpen(serviceClient());
   browser = await launchBrowser();
   tom = await openConsole('agent1@northwind.test');
 });

@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type LocalSupabase, startLocalSupabase } from '../../supabase/local/index.ts';
 import { findFreePort } from '../../supabase/local/ports.ts';
 import { type RunningAdmin, startAdmin } from './helpers/admin-process.ts';
+import { keepAcmeSiteOpen } from './helpers/agent-console.ts';
 import { launchBrowser, screenshot, signIn } from './helpers/browser.ts';
 import { type RunningChatServer, startChatServer, startWidgetPage } from './helpers/chat-server.ts';
 import { nodeClientOptions } from './helpers/supabase.ts';
@@ -205,11 +206,7 @@ beforeAll(async () => {
     },
   });
   // Always open, so the widget's availability depends only on Tom being online.
-  const { error } = await service()
-    .from('sites')
-    .update({ business_hours: {} })
-    .eq('site_key', 'acme_travel_demo');
-  if (error) throw error;
+  await keepAcmeSiteOpen(service());
   browser = await launchBrowser();
 }, 180_000);
 

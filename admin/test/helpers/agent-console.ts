@@ -1,0 +1,39 @@
+/** The agent side of the console tests: opening a console, the status toggle, an always-open site. */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newPage, signIn } from './browser.ts';
+
+/** Signs `email` in on a page of its own (pushed onto `contexts`) and waits for the live feed. */
+export async function openConsole(
+  browser: Browser,
+  contexts: BrowserContext[],
+  email: string,
+): Promise<Page> {
+  const { context, page } = await newPage(browser);
+  contexts.push(context);
+  await signIn(page, email);
+  return gotoConsole(page);
+}
+
+/** Opens the console on a signed-in page and waits until its WebSocket feed is open. */
+export async function gotoConsole(page: Page): Promise<Page> {
+  await page.goto('/console');
+  await page.locator('[data-testid=feed-status][data-status=open]').waitFor();
+  return page;
+}
+
+/** Sets the agent's status with the toggle and waits for it to show (usable in hooks too). */
+export async function setStatus(page: Page, status: 'Online' | 'Offline'): Promise<void> {
+  await page.getByRole('radio', { name: status }).click();
+  // A Playwright wait rather than expect.poll: this also runs in beforeAll/afterAll.
+  await page.getByRole('radio', { name: status, checked: true }).waitFor();
+}
+
+/** Always open, so the widget's availability depends only on agents being online (not on the clock). */
+export async function keepAcmeSiteOpen(service: SupabaseClient): Promise<void> {
+  const { error } = await service
+    .from('sites')
+    .update({ business_hours: {} })
+    .eq('site_key', 'acme_travel_demo');
+  if (error) throw error;
+}
