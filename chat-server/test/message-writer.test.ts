@@ -9,13 +9,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import { createMessageWriter, type MessageWriter } from '../src/conversations/message-writer.ts';
-import { type NewMessage, type PersistOutcome, persistMessage } from '../src/conversations/messages.ts';
+import { type PersistOutcome, persistMessage } from '../src/conversations/messages.ts';
 import { createSql, type Sql } from '../src/db/sql.ts';
+import {
+  CONTOSO_ORG,
+  createConversation,
+  type TestConversation,
+  visitorMessage,
+} from './helpers/persist-fixtures.ts';
 
-const NORTHWIND_ORG = '10000000-0000-4000-8000-000000000001';
-const CONTOSO_ORG = '10000000-0000-4000-8000-000000000002';
-const ACME_CLIENT = '30000000-0000-4000-8000-000000000001';
-const ACME_SITE = '40000000-0000-4000-8000-000000000001';
 /** agent1@northwind.test (supabase/seed.sql). */
 const AGENT1 = '20000000-0000-4000-8000-000000000004';
 
@@ -33,27 +35,11 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function conversation(status: 'active' | 'closed' = 'active') {
-  const [v] = await db<{ id: string }[]>`
-    insert into public.visitors (org_id, client_id, site_id, name)
-    values (${NORTHWIND_ORG}, ${ACME_CLIENT}, ${ACME_SITE}, 'writer test') returning id`;
-  const [c] = await db<{ id: string }[]>`
-    insert into public.conversations (org_id, client_id, site_id, visitor_id, status)
-    values (${NORTHWIND_ORG}, ${ACME_CLIENT}, ${ACME_SITE}, ${v?.id as string}, ${status}) returning id`;
-  return { id: c?.id as string, visitorId: v?.id as string };
-}
+const conversation = (status: 'active' | 'closed' = 'active') =>
+  createConversation(db, { name: 'writer test', status });
 
-function message(conv: { id: string; visitorId: string }, clientMsgId: string, body = `body ${clientMsgId}`) {
-  return {
-    orgId: NORTHWIND_ORG,
-    conversationId: conv.id,
-    clientMsgId,
-    senderKind: 'visitor',
-    senderId: conv.visitorId,
-    senderName: 'Ana',
-    body,
-  } satisfies NewMessage;
-}
+const message = (conv: TestConversation, clientMsgId: string, body = `body ${clientMsgId}`) =>
+  visitorMessage(conv, clientMsgId, body);
 
 async function storedIds(conversationId: string): Promise<string[]> {
   const rows = await db<{ seq: number; client_msg_id: string }[]>`

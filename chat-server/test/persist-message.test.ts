@@ -7,14 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
-import { type NewMessage, persistMessage } from '../src/conversations/messages.ts';
+import { persistMessage } from '../src/conversations/messages.ts';
 import { createSql, type Sql } from '../src/db/sql.ts';
+import {
+  CONTOSO_ORG,
+  createConversation,
+  NORTHWIND_ORG,
+  visitorMessage,
+} from './helpers/persist-fixtures.ts';
 import { USERS } from './helpers/realtime-users.ts';
-
-const NORTHWIND_ORG = '10000000-0000-4000-8000-000000000001';
-const ACME_CLIENT = '30000000-0000-4000-8000-000000000001';
-const ACME_SITE = '40000000-0000-4000-8000-000000000001';
-const CONTOSO_ORG = '10000000-0000-4000-8000-000000000002';
 
 let db: ReturnType<typeof superuserSql>;
 let sql: Sql;
@@ -30,27 +31,7 @@ afterAll(async () => {
 });
 
 /** A fresh active conversation of a fresh visitor (no group: routing leaves it alone). */
-async function conversation() {
-  const [v] = await db<{ id: string }[]>`
-    insert into public.visitors (org_id, client_id, site_id, name)
-    values (${NORTHWIND_ORG}, ${ACME_CLIENT}, ${ACME_SITE}, 'persist test') returning id`;
-  const [c] = await db<{ id: string }[]>`
-    insert into public.conversations (org_id, client_id, site_id, visitor_id, status)
-    values (${NORTHWIND_ORG}, ${ACME_CLIENT}, ${ACME_SITE}, ${v?.id as string}, 'active') returning id`;
-  return { id: c?.id as string, visitorId: v?.id as string };
-}
-
-function visitorMessage(conv: { id: string; visitorId: string }, clientMsgId: string, body = 'hello') {
-  return {
-    orgId: NORTHWIND_ORG,
-    conversationId: conv.id,
-    clientMsgId,
-    senderKind: 'visitor',
-    senderId: conv.visitorId,
-    senderName: 'Ana',
-    body,
-  } satisfies NewMessage;
-}
+const conversation = () => createConversation(db, { name: 'persist test' });
 
 async function stored(conversationId: string) {
   const rows = await db<{ seq: number; client_msg_id: string }[]>`
