@@ -17,10 +17,9 @@ import { createLogger } from '../src/logger.ts';
 import type { ChatServer } from '../src/server.ts';
 import { createFileStorage } from '../src/storage/index.ts';
 import { startChatServer, testConfig } from './helpers/chat-server.ts';
+import { createConversation, visitorClaims } from './helpers/conversation-fixtures.ts';
 
 const NORTHWIND = '10000000-0000-4000-8000-000000000001';
-const ACME_CLIENT = '30000000-0000-4000-8000-000000000001';
-const ACME_SITE = '40000000-0000-4000-8000-000000000001';
 const SITE_ORIGIN = 'http://localhost:3000';
 const DAY_MS = 86_400_000;
 
@@ -42,19 +41,9 @@ afterAll(async () => {
 
 /** A visitor's conversation of the seeded Acme site, and a visitor token for uploading into it. */
 async function newConversation() {
-  const visitorId = randomUUID();
-  const conversationId = randomUUID();
-  await su`insert into public.visitors (org_id, client_id, site_id, id, name)
-           values (${NORTHWIND}, ${ACME_CLIENT}, ${ACME_SITE}, ${visitorId}, 'Orphan sweep tester')`;
-  await su`insert into public.conversations (org_id, client_id, site_id, visitor_id, id, status)
-           values (${NORTHWIND}, ${ACME_CLIENT}, ${ACME_SITE}, ${visitorId}, ${conversationId}, 'active')`;
-  const { token } = server.app.visitorTokens.sign({
-    sub: visitorId,
-    org: NORTHWIND,
-    client: ACME_CLIENT,
-    site: ACME_SITE,
-  });
-  return { visitorId, conversationId, token };
+  const conv = await createConversation(su, { name: 'Orphan sweep tester' });
+  const { token } = server.app.visitorTokens.sign(visitorClaims(conv));
+  return { visitorId: conv.visitorId, conversationId: conv.id, token };
 }
 
 /** Uploads a small text file through POST /v1/conversations/:id/attachments. */

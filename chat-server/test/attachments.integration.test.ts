@@ -17,11 +17,10 @@ import { bindAttachments, getAttachmentsForMessage } from '../src/attachments/in
 import type { ChatServer } from '../src/server.ts';
 import { signFileUrl } from '../src/storage/index.ts';
 import { startChatServer } from './helpers/chat-server.ts';
+import { createConversation, visitorClaims } from './helpers/conversation-fixtures.ts';
 import { type FakeSupabaseStorage, startFakeSupabaseStorage } from './helpers/fake-supabase-storage.ts';
 
 const NORTHWIND = '10000000-0000-4000-8000-000000000001';
-const ACME_CLIENT = '30000000-0000-4000-8000-000000000001';
-const ACME_SITE = '40000000-0000-4000-8000-000000000001';
 const ALLOWED_ORIGIN = 'http://localhost:3000'; // the Acme site allows localhost
 const ADMIN_ORIGIN = 'http://localhost:5173';
 
@@ -76,20 +75,10 @@ describe('attachments over HTTP', () => {
   let northwindAgentToken: string;
   let viewerToken: string;
 
-  async function newConversation(status = 'active') {
-    const visitorId = randomUUID();
-    const conversationId = randomUUID();
-    await su`insert into public.visitors (org_id, client_id, site_id, id, name)
-             values (${NORTHWIND}, ${ACME_CLIENT}, ${ACME_SITE}, ${visitorId}, 'Attachment tester')`;
-    await su`insert into public.conversations (org_id, client_id, site_id, visitor_id, id, status)
-             values (${NORTHWIND}, ${ACME_CLIENT}, ${ACME_SITE}, ${visitorId}, ${conversationId}, ${status})`;
-    const { token } = server.app.visitorTokens.sign({
-      sub: visitorId,
-      org: NORTHWIND,
-      client: ACME_CLIENT,
-      site: ACME_SITE,
-    });
-    return { visitorId, conversationId, token };
+  async function newConversation(status: 'active' | 'closed' = 'active') {
+    const conv = await createConversation(su, { name: 'Attachment tester', status });
+    const { token } = server.app.visitorTokens.sign(visitorClaims(conv));
+    return { visitorId: conv.visitorId, conversationId: conv.id, token };
   }
 
   function upload(conversationId: string, o: UploadOptions): Promise<Response> {
@@ -537,17 +526,9 @@ describe('attachments with STORAGE=supabase', () => {
   });
 
   it('stores the upload in the bucket and answers a Supabase signed URL without the service key', async () => {
-    const visitorId = randomUUID();
-    const conversationId = randomUUID();
-    await su`insert into public.visitors (org_id, client_id, site_id, id) values (${NORTHWIND}, ${ACME_CLIENT}, ${ACME_SITE}, ${visitorId})`;
-    await su`insert into public.conversations (org_id, client_id, site_id, visitor_id, id)
-             values (${NORTHWIND}, ${ACME_CLIENT}, ${ACME_SITE}, ${visitorId}, ${conversationId})`;
-    const { token } = server.app.visitorTokens.sign({
-      sub: visitorId,
-      org: NORTHWIND,
-      client: ACME_CLIENT,
-      site: ACME_SITE,
-    });
+    const conv = await createConversation(su, { name: 'Storage tester', status: 'queued' });
+    const conversationId = conv.id;
+    const { token } = server.app.visitorTokens.sign(visitorClaims(conv));
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(PDF)], { type: 'application/pdf' }), 'contract.pdf');
     const res = await fetch(`${server.url}/v1/conversations/${conversationId}/attachments`, {

@@ -16,7 +16,7 @@ import {
   createConversation,
   type TestConversation,
   visitorMessage,
-} from './helpers/persist-fixtures.ts';
+} from './helpers/conversation-fixtures.ts';
 
 /** agent1@northwind.test (supabase/seed.sql). */
 const AGENT1 = '20000000-0000-4000-8000-000000000004';

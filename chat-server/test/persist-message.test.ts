@@ -14,7 +14,7 @@ import {
   createConversation,
   NORTHWIND_ORG,
   visitorMessage,
-} from './helpers/persist-fixtures.ts';
+} from './helpers/conversation-fixtures.ts';
 import { USERS } from './helpers/realtime-users.ts';
 
 let db: ReturnType<typeof superuserSql>;
