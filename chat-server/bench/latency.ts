@@ -13,6 +13,7 @@ import type { PartResult, Row } from './lib/report.ts';
 import { type MeasuredServer, startOurServer, startReference, stopServers } from './lib/servers.ts';
 import type { BenchStack } from './lib/stack.ts';
 import { fmt, ratio, sleep } from './lib/stats.ts';
+import { autovacuumRuns, holdAutovacuum, vacuumWrittenTables } from './lib/table-maintenance.ts';
 
 export interface LatencyOptions {
   rates: number[];
@@ -27,16 +28,24 @@ export interface LatencyOptions {
 
 export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Promise<PartResult> {
   const runs: Record<Flavor, LoadResult[][]> = { reference: [], 'reference-table': [], ours: [] };
-  for (let round = 1; round <= opts.rounds; round++) {
-    opts.log(`  round ${round} of ${opts.rounds}`);
-    for (const flavor of ['reference', 'reference-table', 'ours'] as const)
-      runs[flavor].push(opts.flavors.includes(flavor) ? await measure(flavor, stack, opts) : skipped(opts));
+  const maintenance: string[] = [];
+  const restoreAutovacuum = await holdAutovacuum(stack);
+  try {
+    for (let round = 1; round <= opts.rounds; round++) {
+      opts.log(`  round ${round} of ${opts.rounds}`);
+      for (const flavor of ['reference', 'reference-table', 'ours'] as const)
+        runs[flavor].push(
+          opts.flavors.includes(flavor) ? await measure(flavor, stack, opts, maintenance) : skipped(opts),
+        );
+    }
+  } finally {
+    await restoreAutovacuum();
   }
   const floor = combineRounds(runs.reference);
   const sameTable = combineRounds(runs['reference-table']);
   const ours = combineRounds(runs.ours);
   const rows: Row[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...maintenance];
   if (opts.rounds > 1) {
     opts.rates.forEach((rate, i) => {
       const perRound = runs.ours.map((o, r) => {
@@ -110,13 +119,19 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
       'Reference: bare ws + ioredis relay (two processes) + one INSERT per message of the same row into the ' +
       'same public.messages table our server writes (its indexes, full-text index, foreign key and seq ' +
       'trigger), same order (insert, ack, publish). The floor rows use the same relay inserting into a ' +
-      'table with only a primary key.',
+      'table with only a primary key. Autovacuum is held off for the written tables during the part and ' +
+      'every measured run starts after a VACUUM (ANALYZE) of them, for every flavor alike (bench/lib/table-maintenance.ts).',
     rows,
     notes,
   };
 }
 
-async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions): Promise<LoadResult[]> {
+async function measure(
+  flavor: Flavor,
+  stack: BenchStack,
+  opts: LatencyOptions,
+  maintenance: string[],
+): Promise<LoadResult[]> {
   let a: MeasuredServer | undefined;
   let b: MeasuredServer | undefined;
   let pairs: Pair[] = [];
@@ -138,12 +153,19 @@ async function measure(flavor: Flavor, stack: BenchStack, opts: LatencyOptions):
     await sleep(500);
     const results: LoadResult[] = [];
     for (const rate of opts.rates) {
+      const vacuumMs = await vacuumWrittenTables(stack);
+      const autovacuumBefore = await autovacuumRuns(stack);
       const result = await runOpenLoop(pairs, { rate, seconds: opts.seconds, tag: `${flavor}-${rate}` });
+      const slipped = (await autovacuumRuns(stack)) - autovacuumBefore;
+      // Held off for the written tables, so this stays 0; if it does not, the reader should know.
+      if (slipped > 0)
+        maintenance.push(`${flavor} at ${fmt(rate)} msg/s: ${slipped} autovacuum run(s) during the run`);
       opts.log(
         `  ${flavor.padEnd(15)} ${fmt(rate)} msg/s: p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ` +
           `p999 ${fmt(result.p999, 1)} ms, max ${fmt(result.max, 1)} ms, sent ${fmt(result.sent)} ` +
           `(${fmt(result.sentRate)}/s), acked ${fmt(result.acked)}, lost ${result.lost} ` +
-          `(acked but undelivered ${result.ackedNotDelivered}), dup ${result.duplicated}` +
+          `(acked but undelivered ${result.ackedNotDelivered}), dup ${result.duplicated}, ` +
+          `vacuum before ${fmt(vacuumMs)} ms` +
           (Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''),
       );
       results.push(result);
