@@ -4,8 +4,8 @@
  * Supabase stack and redis-server, runs each part against our server and a bare reference in
  * the same run (servers in child processes), prints a table and writes bench/results/latest.md.
  *
- * Knobs (env): BENCH_IDLE_CONNECTIONS (10000), BENCH_SECONDS (15), BENCH_RATES (1000,5000),
- * BENCH_PAIRS (100), BENCH_ROUNDS (3, latency), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000),
+ * Knobs (env): BENCH_IDLE_CONNECTIONS (10000), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_RATES (1000,5000),
+ * BENCH_PAIRS (100), BENCH_ROUNDS (5, latency), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000),
  * BENCH_FLAVORS (latency: reference,reference-table,ours), BENCH_CPU_PROFILE_DIR, BENCH_VERBOSE=1.
  */
 import { writeFile } from 'node:fs/promises';
@@ -29,9 +29,10 @@ const num = (name: string, fallback: number) => {
 const settings = {
   idleConnections: num('BENCH_IDLE_CONNECTIONS', 10_000),
   seconds: num('BENCH_SECONDS', 15),
+  warmupSeconds: num('BENCH_WARMUP_SECONDS', 10),
   rates: (env.BENCH_RATES ?? '1000,5000').split(',').map(Number),
   pairs: num('BENCH_PAIRS', 100),
-  rounds: num('BENCH_ROUNDS', 3),
+  rounds: num('BENCH_ROUNDS', 5),
   flavors: (env.BENCH_FLAVORS ?? 'reference,reference-table,ours').split(',') as Flavor[],
   watchers: num('BENCH_WATCHERS', 200),
   fanoutMessages: num('BENCH_FANOUT_MESSAGES', 1000),
@@ -84,6 +85,7 @@ try {
       await latencyPart(stack, {
         rates: settings.rates,
         seconds: settings.seconds,
+        warmupSeconds: settings.warmupSeconds,
         pairs: settings.pairs,
         rounds: settings.rounds,
         flavors: settings.flavors,
