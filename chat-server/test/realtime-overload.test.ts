@@ -1,6 +1,6 @@
 /**
- * Overload: frames are handled one at a time per connection, so a sender faster than the server
- * fills its connection's queue. Past MAX_QUEUED_FRAMES the server refuses frames with
+ * Overload: a connection may have MAX_QUEUED_FRAMES frames waiting or unanswered (a message counts
+ * until its ack), so a sender faster than the server fills its connection's queue. Past MAX_QUEUED_FRAMES the server refuses frames with
  * rate_limited (the "queue full" message, not the rate limit's), closes with 4029 after
  * STRIKES_BEFORE_CLOSE refusals in a row, and everything it acked is stored once, gap-free.
  */

@@ -262,9 +262,12 @@ describe('offline messages and e-mail', () => {
     fay.send({ ...reply, ref: 'rep2' }); // a resend: same ack, no second e-mail
     expect((await fay.next('ack', (f) => f.ref === 'rep2')).duplicate).toBe(true);
 
-    const rows =
-      await db`select kind, to_email, status, subject, body_text, message_id from public.outbound_emails
+    // The e-mail goes out after the ack (and a resend's ack need not wait for it): wait for it.
+    const emailRows = () =>
+      db`select kind, to_email, status, subject, body_text, message_id from public.outbound_emails
       where conversation_id = ${stored.conversation.id}`;
+    await expect.poll(async () => (await emailRows()).map((r) => r.status)).toEqual(['sent']);
+    const rows = await emailRows();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ kind: 'offline_reply', to_email: 'olga@example.test', status: 'sent' });
     expect(rows[0]?.message_id).not.toBeNull();

@@ -1,7 +1,8 @@
 /**
  * A connection's life: welcome, then every frame through size check → rate limit → parse →
- * "may this kind of connection send this type?" → its handler, one frame at a time; and one
- * cleanup path however it ends (client close, slow consumer, expiry, heartbeat, shutdown).
+ * "may this kind of connection send this type?" → its handler, one frame at a time (plain
+ * message.send frames overlap: see handlers/pipelined.ts); and one cleanup path however it ends
+ * (client close, slow consumer, expiry, heartbeat, shutdown).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -17,7 +18,8 @@ import type { ConversationFeed } from './conversation-feed.ts';
 import { ExpiryWheel } from './expiry.ts';
 import { FrameError, type SendError } from './frame-error.ts';
 import { ANSWERS_ITSELF, type HandlerTable } from './handlers/index.ts';
-import type { HandlerDeps } from './handlers/types.ts';
+import { isPipelined } from './handlers/pipelined.ts';
+import type { HandlerDeps, HandlerResult, Taken } from './handlers/types.ts';
 import { stopViewing } from './handlers/viewing.ts';
 import type { Outbound } from './outbound.ts';
 import type { Presence } from './presence.ts';
@@ -36,11 +38,10 @@ export interface ConnectionEvents {
 }
 
 /**
- * Frames queued behind a slow handler before new ones are refused as rate_limited. This is what
- * sheds load under overload: frames are handled one at a time per connection (message order is
- * seq order), so a sender faster than its own persistence gets rate_limited answers, and after
- * STRIKES_BEFORE_CLOSE of them in a row the connection is closed with 4029 (see the README's
- * Benchmarks section).
+ * Frames accepted and not yet answered (a message counts until its ack) before new ones are
+ * refused as rate_limited. This is what sheds load under overload: a sender faster than its own
+ * persistence gets rate_limited answers, and after STRIKES_BEFORE_CLOSE of them in a row the
+ * connection is closed with 4029 (see the README's Benchmarks section).
  */
 export const MAX_QUEUED_FRAMES = 100;
 export const QUEUE_FULL_MESSAGE = 'Too many frames waiting to be handled on this connection; slow down';
@@ -56,6 +57,8 @@ export interface Connections {
   /** Stops the token-expiry timer (shutdown). */
   close(): void;
 }
+
+const noop = (): void => {};
 
 export function createConnections(deps: {
   app: AppContext;
@@ -101,36 +104,73 @@ export function createConnections(deps: {
   // One timer for every connection's token expiry (see expiry.ts).
   const expiry = new ExpiryWheel((session) => end(session, CloseCode.TOKEN_EXPIRED, 'token_expired'));
 
-  async function handle(session: Session, data: Buffer | string, isBinary: boolean): Promise<void> {
+  /**
+   * Handles one frame. Resolves when the next frame may start: at once for a Taken message (its
+   * `done` is returned, wrapped so it does not flatten), else when the frame was answered.
+   */
+  async function handle(
+    session: Session,
+    data: Buffer | string,
+    isBinary: boolean,
+  ): Promise<Taken | undefined> {
     if (isBinary) {
       app.metrics.framesReceived.inc({ type: 'invalid' });
-      return sendError(session, 'bad_json', 'frames must be text (JSON), not binary');
+      sendError(session, 'bad_json', 'frames must be text (JSON), not binary');
+      return;
     }
     const parsed = parseClientFrame(typeof data === 'string' ? data : data.toString('utf8'));
     if (!parsed.ok) {
       app.metrics.framesReceived.inc({ type: 'invalid' });
-      return sendError(session, parsed.code, parsed.message, parsed.ref);
+      sendError(session, parsed.code, parsed.message, parsed.ref);
+      return;
     }
     const frame = parsed.frame;
     app.metrics.framesReceived.inc({ type: frame.type });
     if (!CLIENT_FRAME_SENDERS[frame.type].includes(session.principal.kind)) {
-      return sendError(
+      sendError(
         session,
         'unauthorized',
         `a ${session.principal.kind} connection may not send "${frame.type}"`,
         frame.ref,
       );
+      return;
     }
+    // Anything but a plain message waits for the messages before it to be answered (stored).
+    if (session.inFlight && !isPipelined(frame)) await session.inFlight;
     try {
-      const handler = deps.handlers()[frame.type] as (s: Session, f: ClientFrame) => Promise<void>;
-      await handler(session, frame);
+      const handler = deps.handlers()[frame.type] as (s: Session, f: ClientFrame) => Promise<HandlerResult>;
+      const taken = await handler(session, frame);
+      if (taken)
+        return {
+          done: track(
+            session,
+            taken.done.catch((error: unknown) => answerFailure(session, frame, error)),
+          ),
+        };
       if (frame.ref && !ANSWERS_ITSELF.has(frame.type))
         outbound.send(session, { type: 'ok', ref: frame.ref });
     } catch (error) {
-      if (error instanceof FrameError) return sendError(session, error.code, error.message, frame.ref);
-      log.error({ err: error, type: frame.type, connection: session.id }, 'frame handler failed');
-      sendError(session, 'internal', 'The server could not handle this frame; retry', frame.ref);
+      answerFailure(session, frame, error);
     }
+  }
+
+  function answerFailure(session: Session, frame: ClientFrame, error: unknown): void {
+    if (error instanceof FrameError) {
+      sendError(session, error.code, error.message, frame.ref);
+      return;
+    }
+    log.error({ err: error, type: frame.type, connection: session.id }, 'frame handler failed');
+    sendError(session, 'internal', 'The server could not handle this frame; retry', frame.ref);
+  }
+
+  /** Adds a taken message to the ones the connection's next non-message frame must wait for. */
+  function track(session: Session, done: Promise<void>): Promise<void> {
+    const all = session.inFlight ? Promise.all([session.inFlight, done]).then(noop) : done;
+    session.inFlight = all;
+    void all.then(() => {
+      if (session.inFlight === all) session.inFlight = undefined;
+    });
+    return done;
   }
 
   async function welcome(session: Session): Promise<void> {
@@ -187,10 +227,17 @@ export function createConnections(deps: {
           this.queued++;
           session.queue = session.queue
             .then(() => (session.closed ? undefined : handle(session, data, isBinary)))
-            .catch((error: unknown) => log.error({ err: error }, 'frame pipeline failed'))
-            .finally(() => {
-              this.queued--;
-            });
+            .then(
+              (taken) => {
+                // A taken message counts against the queue until it is answered.
+                if (taken) void taken.done.then(() => this.queued--);
+                else this.queued--;
+              },
+              (error: unknown) => {
+                this.queued--;
+                log.error({ err: error }, 'frame pipeline failed');
+              },
+            );
         },
         (error: unknown) => log.error({ err: error }, 'rate limiter failed'),
       );

@@ -34,6 +34,8 @@ export interface Session {
   strikes: number;
   /** Frames are handled one at a time, in order (message order is seq order). */
   queue: Promise<void>;
+  /** Messages taken and not yet answered; the next frame that is not a plain message waits for them. */
+  inFlight: Promise<void> | undefined;
   timers: Set<NodeJS.Timeout> | undefined;
   /** Server-side draft throttle: when the last one went out, and the latest one held back. */
   draft: { lastAt: number; pending?: { conversationId: string; text: string } } | undefined;
@@ -52,6 +54,7 @@ export function createSession(id: string, principal: Principal, socket: ChatSock
     viewing: undefined,
     strikes: 0,
     queue: Promise.resolve(),
+    inFlight: undefined,
     timers: undefined,
     draft: undefined,
   };

@@ -29,6 +29,23 @@ export interface HandlerDeps {
   renewExpiry(session: Session, exp: number): boolean;
 }
 
-export type Handler<T extends ClientFrameType> = (session: Session, frame: ClientFrameOf<T>) => Promise<void>;
+/**
+ * What a handler returns when it has taken its frame but answers later: a message handed to the
+ * writer, which keeps arrival order per conversation by itself. `done` settles once the frame is
+ * answered (ack sent), and rejects like a handler would (FrameError → the `error` answer). The
+ * connection's next frames may start meanwhile (see PIPELINED in handlers/index.ts).
+ */
+export interface Taken {
+  done: Promise<void>;
+}
+
+/** Nothing (answered by the time it resolves), or Taken. */
+// biome-ignore lint/suspicious/noConfusingVoidType: handlers that answer at once are plain `async` functions returning nothing; `undefined` would make each of them spell out a return.
+export type HandlerResult = void | Taken;
+
+export type Handler<T extends ClientFrameType> = (
+  session: Session,
+  frame: ClientFrameOf<T>,
+) => Promise<HandlerResult>;
 
 export type HandlerFactory<T extends ClientFrameType> = (deps: HandlerDeps) => Handler<T>;
