@@ -13,7 +13,12 @@ import type { PartResult, Row } from './lib/report.ts';
 import { type MeasuredServer, startOurServer, startReference, stopServers } from './lib/servers.ts';
 import type { BenchStack } from './lib/stack.ts';
 import { fmt, ratio, sleep } from './lib/stats.ts';
-import { autovacuumRuns, holdAutovacuum, vacuumWrittenTables } from './lib/table-maintenance.ts';
+import {
+  autovacuumRuns,
+  deleteRunMessages,
+  holdAutovacuum,
+  vacuumWrittenTables,
+} from './lib/table-maintenance.ts';
 
 export interface LatencyOptions {
   rates: number[];
@@ -187,6 +192,10 @@ async function measure(
     closeAll(pairs.flatMap((p) => [p.visitor, p.agent]));
     await stopServers([a, b]);
     await closeConversations(stack, pairs);
+    await deleteRunMessages(
+      stack,
+      pairs.map((p) => p.conversationId),
+    );
   }
 }
 

@@ -10,6 +10,11 @@
  * our server write, and runs VACUUM (ANALYZE) itself before every measured run, for every flavor
  * alike: each run starts from a freshly vacuumed table and pays the same in-run costs (the GIN
  * pending-list flushes an INSERT triggers itself still happen inside the runs).
+ *
+ * Every run also deletes the messages it wrote once it is over. Left in place, each round ran on
+ * a bigger table than the last (five rounds: 1.4 million rows, all with the bench's one body, so
+ * the same fifteen full-text keys grew ever longer posting trees) and the later rounds of every
+ * flavor were slower than the first: the rounds measured the table's growth, not the servers.
  */
 import type { BenchStack } from './stack.ts';
 
@@ -41,4 +46,11 @@ export async function autovacuumRuns(stack: BenchStack): Promise<number> {
     from pg_stat_user_tables
     where schemaname || '.' || relname = any(${TABLES as unknown as string[]})`;
   return row?.runs ?? 0;
+}
+
+/** Deletes what one run wrote (its conversations' messages, in both tables), so the next run starts from the same table. */
+export async function deleteRunMessages(stack: BenchStack, conversationIds: string[]): Promise<void> {
+  const ids = [...new Set(conversationIds)];
+  await stack.admin`delete from public.messages where conversation_id = any(${ids}::uuid[])`;
+  await stack.admin`delete from bench_ref.messages where conversation_id = any(${ids}::uuid[])`;
 }
