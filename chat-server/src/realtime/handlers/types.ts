@@ -33,7 +33,7 @@ export interface HandlerDeps {
  * What a handler returns when it has taken its frame but answers later: a message handed to the
  * writer, which keeps arrival order per conversation by itself. `done` settles once the frame is
  * answered (ack sent), and rejects like a handler would (FrameError → the `error` answer). The
- * connection's next frames may start meanwhile (see PIPELINED in handlers/index.ts).
+ * connection's next message may start meanwhile (see handlers/pipelined.ts).
  */
 export interface Taken {
   done: Promise<void>;
