@@ -55,7 +55,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     orphanUploads: new Counter({
       name: 'chat_orphan_uploads_total',
-      help: 'Uploads never bound to a message, by sweep result (deleted; failed: storage refused, retried next sweep)',
+      help: 'Stored files the upload sweep deleted, by result (deleted: an upload never bound to a message; removed_file: the file of a deleted attachment; failed: storage refused, retried next sweep)',
       labelNames: ['result'] as const,
       registers: [registry],
     }),

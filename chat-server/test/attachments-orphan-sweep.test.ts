@@ -226,3 +226,114 @@ describe('ORPHAN_UPLOAD_* configuration', () => {
     expect(config.orphanUploadMaxAgeMs).toBe(DAY_MS);
   });
 });
+
+describe('files of deleted attachments', () => {
+  async function keysToDelete(keys: string[]): Promise<string[]> {
+    const rows = await su<{ storage_key: string }[]>`
+      select storage_key from private.attachment_files_to_delete where storage_key = any(${keys}::text[])
+      order by storage_key`;
+    return rows.map((r) => r.storage_key);
+  }
+  async function storageKeys(ids: string[]): Promise<string[]> {
+    const rows = await su<{ storage_key: string }[]>`
+      select storage_key from public.attachments where id = any(${ids}::uuid[]) order by storage_key`;
+    return rows.map((r) => r.storage_key);
+  }
+
+  it('deleting a conversation leaves its files’ keys; the sweep deletes the files, then the keys', async () => {
+    const c = await newConversation();
+    const sent = await upload(c, 'a sent screenshot');
+    const unsent = await upload(c, 'a fresh, unsent upload');
+    const [message] = await su<{ id: string }[]>`
+      insert into public.messages (org_id, conversation_id, client_msg_id, sender_kind, sender_id, body)
+      values (${NORTHWIND}, ${c.conversationId}, ${randomUUID()}, 'visitor', ${c.visitorId}, 'see attached')
+      returning id`;
+    await su`update public.attachments set message_id = ${message?.id as string} where id = ${sent.id}`;
+    const keys = await storageKeys([sent.id, unsent.id]);
+    expect(keys).toHaveLength(2);
+    expect(await filesOf(c.conversationId)).toEqual([sent.id, unsent.id].sort());
+
+    // The firm deletes the conversation: messages and attachment rows cascade.
+    await su`delete from public.conversations where id = ${c.conversationId}`;
+    expect(await rowIds(c.conversationId)).toEqual([]);
+    expect(await keysToDelete(keys)).toEqual(keys);
+    // Nothing is unbound and old here: before this migration the files stayed for ever.
+    expect(await filesOf(c.conversationId)).toEqual([sent.id, unsent.id].sort());
+
+    const { sweep, removedCount } = keySweeper();
+    const result = await sweep.run();
+    expect(result.removedFiles).toBeGreaterThanOrEqual(2);
+    expect(result.failed).toBe(0);
+    expect(await removedCount()).toBe(result.removedFiles);
+    expect(await filesOf(c.conversationId)).toEqual([]);
+    expect(await keysToDelete(keys)).toEqual([]);
+  });
+
+  it('a delete that rolls back leaves no key, and the files stay served', async () => {
+    const c = await newConversation();
+    const kept = await upload(c, 'still wanted');
+    const keys = await storageKeys([kept.id]);
+    await su
+      .begin(async (tx) => {
+        await tx`delete from public.conversations where id = ${c.conversationId}`;
+        throw new Error('changed my mind');
+      })
+      .catch(() => {});
+    expect(await keysToDelete(keys)).toEqual([]);
+    await keySweeper().sweep.run();
+    expect(await filesOf(c.conversationId)).toEqual([kept.id]);
+  });
+
+  it('keeps the key when storage cannot delete the file, and retries it next time', async () => {
+    const c = await newConversation();
+    const stuck = await upload(c, 'storage says no again');
+    const keys = await storageKeys([stuck.id]);
+    await su`delete from public.conversations where id = ${c.conversationId}`;
+    const real = createFileStorage(server.app.config);
+    let refuse = true;
+    const { sweep } = keySweeper({
+      ...real,
+      delete: (key) =>
+        refuse && key.endsWith(stuck.id) ? Promise.reject(new Error('disk on fire')) : real.delete(key),
+    });
+    expect((await sweep.run()).failed).toBeGreaterThanOrEqual(1);
+    expect(await keysToDelete(keys)).toEqual(keys);
+    expect(await filesOf(c.conversationId)).toEqual([stuck.id]);
+    refuse = false;
+    await sweep.run();
+    expect(await keysToDelete(keys)).toEqual([]);
+    expect(await filesOf(c.conversationId)).toEqual([]);
+  });
+
+  it('an unsent upload the sweep deletes leaves no key behind', async () => {
+    const c = await newConversation();
+    const old = await upload(c, 'never sent, swept');
+    const keys = await storageKeys([old.id]);
+    await age([old.id], 2 * DAY_MS);
+    const result = await keySweeper().sweep.run();
+    expect(result.deleted).toBeGreaterThanOrEqual(1);
+    expect(await rowIds(c.conversationId)).toEqual([]);
+    expect(await keysToDelete(keys)).toEqual([]);
+  });
+});
+
+/** A sweep on the server's pool (role chat_server) counting removed files, optionally on another storage. */
+function keySweeper(storage = createFileStorage(server.app.config)) {
+  const counter = new Counter({
+    name: 'test_removed_files',
+    help: 'test',
+    labelNames: ['result'] as const,
+    registers: [new Registry()],
+  });
+  const sweep = createOrphanSweep({
+    sql: server.app.sql,
+    storage,
+    log: createLogger('silent'),
+    counter,
+    maxAgeMs: DAY_MS,
+    intervalMs: 0,
+  });
+  const removedCount = async () =>
+    (await counter.get()).values.find((v) => v.labels.result === 'removed_file')?.value ?? 0;
+  return { sweep, removedCount };
+}

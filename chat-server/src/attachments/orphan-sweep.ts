@@ -1,7 +1,13 @@
 /**
- * Deletes uploads that were never bound to a message (the visitor uploaded a file, then closed the
- * tab before sending): the stored file through the FileStorage interface, then the row. Every
+ * Deletes stored files nothing refers to any more, through the FileStorage interface. Every
  * instance runs it on its own timer; Postgres keeps two sweeps from touching the same rows.
+ *
+ * Two kinds, one after the other in each sweep:
+ * - uploads never bound to a message (the visitor uploaded a file, then closed the tab before
+ *   sending): the file, then the row;
+ * - files of deleted attachment rows (a conversation, client or organization deleted): the
+ *   delete left their storage keys in private.attachment_files_to_delete (migration
+ *   20261121001800); the file, then the key.
  *
  * One batch is one transaction: pick up to `batchSize` old unbound rows `for update skip locked`
  * (rows another instance is sweeping, or a message is binding right now, are skipped, so two
@@ -17,8 +23,11 @@ import type { Logger } from '../logger.ts';
 import type { FileStorage } from '../storage/index.ts';
 
 export interface OrphanSweepResult {
+  /** Unbound uploads deleted (file and row). */
   deleted: number;
-  /** Files the storage refused to delete this time (their rows stay for the next sweep). */
+  /** Files of deleted attachments removed (file and key). */
+  removedFiles: number;
+  /** Files the storage refused to delete this time (their rows or keys stay for the next sweep). */
   failed: number;
 }
 
@@ -38,7 +47,7 @@ export function createOrphanSweep(deps: {
   sql: Sql;
   storage: FileStorage;
   log: Logger;
-  /** chat_orphan_uploads_total, labelled by result (deleted, failed). */
+  /** chat_orphan_uploads_total, labelled by result (deleted, removed_file, failed). */
   counter: Counter<'result'>;
   maxAgeMs: number;
   /** Timer period; 0 = no timer (call run() yourself). */
@@ -63,30 +72,64 @@ export function createOrphanSweep(deps: {
         order by created_at
         limit ${batchSize}
         for update skip locked`;
-      const gone: string[] = [];
-      const failedIds: string[] = [];
-      for (let i = 0; i < rows.length; i += DELETE_CONCURRENCY) {
-        const slice = rows.slice(i, i + DELETE_CONCURRENCY);
-        const results = await Promise.allSettled(slice.map((r) => storage.delete(r.storage_key)));
-        results.forEach((result, j) => {
-          const row = slice[j] as { id: string; storage_key: string };
-          if (result.status === 'fulfilled') gone.push(row.id);
-          else {
-            failedIds.push(row.id);
-            log.warn({ err: result.reason, attachmentId: row.id }, 'orphan upload: deleting the file failed');
-          }
-        });
-      }
+      const { gone, failed } = await deleteFiles(rows, (r) => r.storage_key);
+      const goneIds = gone.map((r) => r.id);
       // message_id is null again: belt and braces, the rows are locked since the select.
       const deleted =
-        gone.length === 0
+        goneIds.length === 0
           ? 0
           : (
               await tx`
-                delete from public.attachments where id = any(${gone}::uuid[]) and message_id is null`
+                delete from public.attachments where id = any(${goneIds}::uuid[]) and message_id is null`
             ).count;
-      return { picked: rows.length, deleted, failedIds };
+      // Those deletes left their keys for the second phase (the trigger); their files are gone already.
+      if (gone.length > 0) {
+        await tx`
+          delete from private.attachment_files_to_delete
+          where storage_key = any(${gone.map((r) => r.storage_key)}::text[])`;
+      }
+      return { picked: rows.length, deleted, failedIds: failed.map((r) => r.id) };
     });
+  }
+
+  /** One transaction of the second phase: files whose attachment rows were deleted. */
+  async function removedFilesBatch(
+    skip: string[],
+  ): Promise<{ picked: number; removed: number; failedKeys: string[] }> {
+    return sql.begin(async (tx) => {
+      const rows = await tx<{ storage_key: string }[]>`
+        select storage_key from private.attachment_files_to_delete
+        where storage_key <> all(${skip}::text[])
+        order by deleted_at
+        limit ${batchSize}
+        for update skip locked`;
+      const { gone, failed } = await deleteFiles(rows, (r) => r.storage_key);
+      if (gone.length > 0) {
+        await tx`
+          delete from private.attachment_files_to_delete
+          where storage_key = any(${gone.map((r) => r.storage_key)}::text[])`;
+      }
+      return { picked: rows.length, removed: gone.length, failedKeys: failed.map((r) => r.storage_key) };
+    });
+  }
+
+  /** Deletes the files of `rows`, DELETE_CONCURRENCY at a time; a missing file counts as deleted. */
+  async function deleteFiles<T>(rows: T[], keyOf: (row: T) => string): Promise<{ gone: T[]; failed: T[] }> {
+    const gone: T[] = [];
+    const failed: T[] = [];
+    for (let i = 0; i < rows.length; i += DELETE_CONCURRENCY) {
+      const slice = rows.slice(i, i + DELETE_CONCURRENCY);
+      const results = await Promise.allSettled(slice.map((r) => storage.delete(keyOf(r))));
+      results.forEach((result, j) => {
+        const row = slice[j] as T;
+        if (result.status === 'fulfilled') gone.push(row);
+        else {
+          failed.push(row);
+          log.warn({ err: result.reason, storageKey: keyOf(row) }, 'upload sweep: deleting a file failed');
+        }
+      });
+    }
+    return { gone, failed };
   }
 
   async function sweep(): Promise<OrphanSweepResult> {
@@ -99,12 +142,22 @@ export function createOrphanSweep(deps: {
       failed.push(...b.failedIds);
       if (b.picked < batchSize) break;
     }
+    const failedKeys: string[] = [];
+    let removedFiles = 0;
+    while (!stopped) {
+      const b = await removedFilesBatch(failedKeys);
+      removedFiles += b.removed;
+      failedKeys.push(...b.failedKeys);
+      if (b.picked < batchSize) break;
+    }
+    const failedCount = failed.length + failedKeys.length;
     if (deleted > 0) counter.inc({ result: 'deleted' }, deleted);
-    if (failed.length > 0) counter.inc({ result: 'failed' }, failed.length);
-    const fields = { deleted, failed: failed.length, ms: Date.now() - started };
-    if (deleted > 0 || failed.length > 0) log.info(fields, 'orphan uploads swept');
-    else log.debug(fields, 'orphan uploads swept: none');
-    return { deleted, failed: failed.length };
+    if (removedFiles > 0) counter.inc({ result: 'removed_file' }, removedFiles);
+    if (failedCount > 0) counter.inc({ result: 'failed' }, failedCount);
+    const fields = { deleted, removedFiles, failed: failedCount, ms: Date.now() - started };
+    if (deleted > 0 || removedFiles > 0 || failedCount > 0) log.info(fields, 'upload sweep done');
+    else log.debug(fields, 'upload sweep: nothing to delete');
+    return { deleted, removedFiles, failed: failedCount };
   }
 
   function run(): Promise<OrphanSweepResult> {
