@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { gotoConsole, keepAcmeSiteOpen, setStatus } from './helpers/agent-console.ts';
+import { closeAllChats, gotoConsole, keepAcmeSiteOpen, setStatus } from './helpers/agent-console.ts';
 import { launchBrowser, screenshot, signIn } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
@@ -78,22 +78,6 @@ async function setSwitch(page: Page, label: string, on: boolean): Promise<void> 
   const box = panel.getByRole('checkbox', { name: label });
   if ((await box.isChecked()) !== on) await box.click();
   await expect.poll(() => box.isChecked()).toBe(on);
-}
-
-/** Closes every chat in the page's list, through the UI (the confirm dialog accepted). */
-async function closeAllChats(page: Page): Promise<void> {
-  page.on('dialog', (d) => void d.accept().catch(() => {}));
-  // Give the console's first snapshot of its chats a moment to arrive.
-  await page.waitForTimeout(1_000);
-  const ids = await page
-    .getByTestId('chat-item')
-    .evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation') ?? ''));
-  for (const id of ids) {
-    await page.locator(`[data-conversation="${id}"]`).click();
-    if (await page.getByTestId('ended').count()) continue;
-    await page.getByRole('button', { name: 'Close', exact: true }).click();
-    await page.getByTestId('ended').waitFor();
-  }
 }
 
 async function acceptOffer(page: Page, visitor: string): Promise<string> {

@@ -1,4 +1,7 @@
-/** The agent side of the console tests: opening a console, the status toggle, an always-open site. */
+/**
+ * The agent side of the console tests: opening a console, the status toggle, closing leftover chats,
+ * an always-open site.
+ */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newPage, signIn } from './browser.ts';
@@ -27,6 +30,22 @@ export async function setStatus(page: Page, status: 'Online' | 'Offline'): Promi
   await page.getByRole('radio', { name: status }).click();
   // A Playwright wait rather than expect.poll: this also runs in beforeAll/afterAll.
   await page.getByRole('radio', { name: status, checked: true }).waitFor();
+}
+
+/** Closes every chat in the page's list, through the UI (the confirm dialog accepted). */
+export async function closeAllChats(page: Page): Promise<void> {
+  page.on('dialog', (d) => void d.accept().catch(() => {}));
+  // Give the console's first snapshot of its chats a moment to arrive.
+  await page.waitForTimeout(1_000);
+  const ids = await page
+    .getByTestId('chat-item')
+    .evaluateAll((items) => items.map((item) => item.getAttribute('data-conversation') ?? ''));
+  for (const id of ids) {
+    await page.locator(`[data-conversation="${id}"]`).click();
+    if (await page.getByTestId('ended').count()) continue;
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByTestId('ended').waitFor();
+  }
 }
 
 /** Always open, so the widget's availability depends only on agents being online (not on the clock). */

@@ -24,8 +24,9 @@ export function emptyChanged(): Changed {
 }
 
 /**
- * The offers to show: those still pending in the read (keeping the live frame's copy, which names
- * who sent a consult), those that arrived live meanwhile, and the missed ones (`added`, to announce).
+ * The offers to show: those still pending in the read (keeping the copy already shown, from a live
+ * frame or an earlier read), those that arrived live meanwhile, and the missed ones (`added`, to
+ * announce).
  */
 export function mergeOffers(
   current: readonly OfferView[],

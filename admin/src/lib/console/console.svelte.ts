@@ -69,6 +69,15 @@ export class ConsoleStore {
     [...this.queueByGroup.values()].flat().sort((a, b) => a.queuedAt.localeCompare(b.queuedAt)),
   );
   offers = $state.raw<OfferView[]>([]);
+  /**
+   * The queue as the list shows it: without the chats offered to this agent right now. Their offer
+   * card is where to take them (one chat, one place to act, as in Intercom's inbox); they come back
+   * to the list when the offer is declined, expires or is revoked while the chat is still queued.
+   */
+  readonly claimable = $derived.by(() => {
+    const offered = new Set(this.offers.map((o) => o.entry.conversationId));
+    return this.queue.filter((e) => !offered.has(e.conversationId));
+  });
   chats = $state.raw<ChatState[]>([]);
   activeId = $state<string | null>(null);
   readonly active = $derived(this.chats.find((c) => c.id === this.activeId));

@@ -72,9 +72,13 @@ export async function loadSnapshot(orgId: string, userId: string): Promise<Conso
     offered_by: string | null;
     conversation: QueuedRow;
   }>;
-  const firsts = await firstMessages(
-    [...queuedRows, ...offerRows.map((o) => o.conversation)].map((r) => r.id),
-  );
+  const [firsts, names] = await Promise.all([
+    firstMessages([...queuedRows, ...offerRows.map((o) => o.conversation)].map((r) => r.id)),
+    memberNames(
+      orgId,
+      offerRows.flatMap((o) => (o.offered_by ? [o.offered_by] : [])),
+    ),
+  ]);
   const position = new Map<string | null, number>();
   const queue = queuedRows.map((row) => {
     const place = (position.get(row.group_id) ?? 0) + 1;
@@ -91,10 +95,28 @@ export async function loadSnapshot(orgId: string, userId: string): Promise<Conso
         expiresAt: o.expires_at,
         entry: toEntry(o.conversation, 1, firsts.get(o.conversation.id) ?? ''),
         note: o.note,
-        from: '',
+        from: (o.offered_by && names.get(o.offered_by)) || '',
       }),
     ),
   };
+}
+
+/**
+ * Who made each transfer or consult offer, named as the live `offer` frame names them (the chat
+ * server's agent name: display name, else e-mail), so an offer read back after a reconnect says who
+ * asks, not "A colleague". RLS (`org_members_select`) lets staff read their organization's members.
+ */
+async function memberNames(orgId: string, userIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const rows = unwrap(
+    await supabase()
+      .from('org_members')
+      .select('user_id, display_name, email')
+      .eq('org_id', orgId)
+      .in('user_id', ids),
+  ) as { user_id: string; display_name: string; email: string }[];
+  return new Map(rows.map((m) => [m.user_id, m.display_name || m.email]));
 }
 
 /** The first visitor message of each conversation, the preview agents decide on. */
