@@ -195,6 +195,50 @@ describe('agents and groups', () => {
     expect(messages).toEqual([]);
   });
 
+  it('agent3 may read a Bookings conversation while it is offered to them, and not before or after', async () => {
+    const [conversation] = await sql`
+      select c.id, c.org_id from public.conversations c
+      where c.group_id = ${GROUP.bookings} and c.assignee_id is distinct from ${USER.agent3}
+        and not exists (select 1 from public.conversation_participants p where p.conversation_id = c.id and p.user_id = ${USER.agent3})
+        and exists (select 1 from public.messages m where m.conversation_id = c.id)
+      limit 1`;
+    expect(conversation).toBeDefined();
+    const id = conversation!.id as string;
+    const readConversation = async () =>
+      (await as.agent3!.from('conversations').select('id').eq('id', id)).data?.map((r) => r.id);
+    const readMessages = async (client: SupabaseClient) =>
+      (await client.from('messages').select('id').eq('conversation_id', id).order('id')).data?.map(
+        (r) => r.id,
+      );
+    expect(await readConversation()).toEqual([]);
+
+    // agent1 invites agent3 (outside Bookings) to consult.
+    const offer = await insertRow(sql, 'conversation_offers', {
+      org_id: conversation!.org_id,
+      conversation_id: id,
+      user_id: USER.agent3,
+      kind: 'consult',
+      status: 'pending',
+      offered_by: USER.agent1,
+      expires_at: new Date(Date.now() + 3_600_000),
+    });
+    try {
+      expect(await readConversation()).toEqual([id]);
+      const theirs = await readMessages(as.agent3!);
+      expect(theirs?.length).toBeGreaterThan(0);
+      expect(theirs).toEqual(await readMessages(as.agent1!));
+      // Past its expiry, though still marked pending (the sweep not yet run): hidden again.
+      await sql`update public.conversation_offers set expires_at = now() - interval '1 second' where id = ${offer.id as string}`;
+      expect(await readConversation()).toEqual([]);
+      // Declined: hidden.
+      await sql`update public.conversation_offers set expires_at = now() + interval '1 hour', status = 'declined' where id = ${offer.id as string}`;
+      expect(await readConversation()).toEqual([]);
+      expect(await readMessages(as.agent3!)).toEqual([]);
+    } finally {
+      await sql`delete from public.conversation_offers where id = ${offer.id as string}`;
+    }
+  });
+
   it('an agent cannot change roles, neither their own nor a colleague’s', async () => {
     for (const user of [USER.agent1, USER.agent2]) {
       const { data, error } = await as

@@ -191,9 +191,13 @@ export async function createFixtures(sql: postgres.Sql): Promise<Fixtures> {
     offerIn(sql, { org_id: org, conversation_id: conversationId, user_id: user, ...more }, tag);
   const offer = {
     agent1Bookings: await offerOf(nw, conv.bookingsAcme, USER.agent1),
+    // Declined: a pending offer would let agent1 read Globex/Technical (migration 20261121001900),
+    // and the matrix uses that conversation for "an agent outside the group sees nothing";
+    // rls-scenarios.test.ts covers the pending case.
     agent1ConsultTechnical: await offerOf(nw, conv.technicalGlobex, USER.agent1, {
       kind: 'consult',
       offered_by: USER.agent3,
+      status: 'declined',
     }),
     agent3Technical: await offerOf(nw, conv.technicalGlobex, USER.agent3),
     agent2BookingsExpired: await offerOf(nw, conv.bookingsAcme, USER.agent2, { status: 'expired' }),

@@ -38,8 +38,8 @@ export const conversation_offers: TableSpec = {
     },
     allowed: {
       ...grant(NORTHWIND_MANAGERS, northwindOffers),
-      // Their own offers only, even for a conversation they cannot see yet (the consult), and not a
-      // colleague's offer of a conversation they can see (agent2's, in Bookings).
+      // Their own offers only, even for a conversation they cannot see (the declined consult), and
+      // not a colleague's offer of a conversation they can see (agent2's, in Bookings).
       agent: ['assignment to agent1, Acme/Bookings', 'consult for agent1, Globex/Technical'],
       // No client_viewer entry: not even an offer naming them (only staff receive offers).
       other_org: ['Contoso assignment'],
