@@ -15,7 +15,7 @@ import { createOrphanSweep } from '../src/attachments/orphan-sweep.ts';
 import { createSql } from '../src/db/sql.ts';
 import { createLogger } from '../src/logger.ts';
 import type { ChatServer } from '../src/server.ts';
-import { createFileStorage } from '../src/storage/index.ts';
+import { createFileStorage, type FileStorage } from '../src/storage/index.ts';
 import { startChatServer, testConfig } from './helpers/chat-server.ts';
 import { createConversation, visitorClaims } from './helpers/conversation-fixtures.ts';
 
@@ -74,8 +74,13 @@ async function filesOf(conversationId: string): Promise<string[]> {
   return (await readdir(join(uploadDir, NORTHWIND, conversationId)).catch(() => [])).sort();
 }
 
-/** A sweep with its own counter, on `sql` (the server's pool unless given: role chat_server). */
-function sweeper(options: { sql?: ReturnType<typeof createSql>; batchSize?: number } = {}) {
+/**
+ * A sweep with its own counter, on `sql` (the server's pool unless given: role chat_server) and
+ * `storage` (the server's local disk unless given).
+ */
+function sweeper(
+  options: { sql?: ReturnType<typeof createSql>; batchSize?: number; storage?: FileStorage } = {},
+) {
   const counter = new Counter({
     name: 'test_orphans',
     help: 'test',
@@ -84,16 +89,26 @@ function sweeper(options: { sql?: ReturnType<typeof createSql>; batchSize?: numb
   });
   const sweep = createOrphanSweep({
     sql: options.sql ?? server.app.sql,
-    storage: createFileStorage(server.app.config),
+    storage: options.storage ?? createFileStorage(server.app.config),
     log: createLogger('silent'),
     counter,
     maxAgeMs: DAY_MS,
     intervalMs: 0,
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   });
-  const deletedCount = async () =>
-    (await counter.get()).values.find((v) => v.labels.result === 'deleted')?.value ?? 0;
-  return { sweep, deletedCount };
+  const count = async (result: string) =>
+    (await counter.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+  return { sweep, deletedCount: () => count('deleted'), removedCount: () => count('removed_file') };
+}
+
+/** The server's storage, refusing to delete files whose key ends with `id` while `refuse()` says so. */
+function refusingStorage(id: string, refuse: () => boolean): FileStorage {
+  const real = createFileStorage(server.app.config);
+  return {
+    ...real,
+    delete: (key) =>
+      refuse() && key.endsWith(id) ? Promise.reject(new Error('disk on fire')) : real.delete(key),
+  };
 }
 
 describe('orphan upload sweep', () => {
@@ -158,26 +173,8 @@ describe('orphan upload sweep', () => {
     const c = await newConversation();
     const stuck = await upload(c, 'storage says no');
     await age([stuck.id], 2 * DAY_MS);
-    const counter = new Counter({
-      name: 'test_orphans_failing',
-      help: 'test',
-      labelNames: ['result'] as const,
-      registers: [new Registry()],
-    });
-    const real = createFileStorage(server.app.config);
     let refuse = true;
-    const sweep = createOrphanSweep({
-      sql: server.app.sql,
-      storage: {
-        ...real,
-        delete: (key) =>
-          refuse && key.endsWith(stuck.id) ? Promise.reject(new Error('disk on fire')) : real.delete(key),
-      },
-      log: createLogger('silent'),
-      counter,
-      maxAgeMs: DAY_MS,
-      intervalMs: 0,
-    });
+    const { sweep } = sweeper({ storage: refusingStorage(stuck.id, () => refuse) });
     expect((await sweep.run()).failed).toBeGreaterThanOrEqual(1);
     expect(await rowIds(c.conversationId)).toEqual([stuck.id]);
     expect(await filesOf(c.conversationId)).toEqual([stuck.id]);
@@ -260,7 +257,7 @@ describe('files of deleted attachments', () => {
     // Nothing is unbound and old here: before this migration the files stayed for ever.
     expect(await filesOf(c.conversationId)).toEqual([sent.id, unsent.id].sort());
 
-    const { sweep, removedCount } = keySweeper();
+    const { sweep, removedCount } = sweeper();
     const result = await sweep.run();
     expect(result.removedFiles).toBeGreaterThanOrEqual(2);
     expect(result.failed).toBe(0);
@@ -280,7 +277,7 @@ describe('files of deleted attachments', () => {
       })
       .catch(() => {});
     expect(await keysToDelete(keys)).toEqual([]);
-    await keySweeper().sweep.run();
+    await sweeper().sweep.run();
     expect(await filesOf(c.conversationId)).toEqual([kept.id]);
   });
 
@@ -289,13 +286,8 @@ describe('files of deleted attachments', () => {
     const stuck = await upload(c, 'storage says no again');
     const keys = await storageKeys([stuck.id]);
     await su`delete from public.conversations where id = ${c.conversationId}`;
-    const real = createFileStorage(server.app.config);
     let refuse = true;
-    const { sweep } = keySweeper({
-      ...real,
-      delete: (key) =>
-        refuse && key.endsWith(stuck.id) ? Promise.reject(new Error('disk on fire')) : real.delete(key),
-    });
+    const { sweep } = sweeper({ storage: refusingStorage(stuck.id, () => refuse) });
     expect((await sweep.run()).failed).toBeGreaterThanOrEqual(1);
     expect(await keysToDelete(keys)).toEqual(keys);
     expect(await filesOf(c.conversationId)).toEqual([stuck.id]);
@@ -310,30 +302,9 @@ describe('files of deleted attachments', () => {
     const old = await upload(c, 'never sent, swept');
     const keys = await storageKeys([old.id]);
     await age([old.id], 2 * DAY_MS);
-    const result = await keySweeper().sweep.run();
+    const result = await sweeper().sweep.run();
     expect(result.deleted).toBeGreaterThanOrEqual(1);
     expect(await rowIds(c.conversationId)).toEqual([]);
     expect(await keysToDelete(keys)).toEqual([]);
   });
 });
-
-/** A sweep on the server's pool (role chat_server) counting removed files, optionally on another storage. */
-function keySweeper(storage = createFileStorage(server.app.config)) {
-  const counter = new Counter({
-    name: 'test_removed_files',
-    help: 'test',
-    labelNames: ['result'] as const,
-    registers: [new Registry()],
-  });
-  const sweep = createOrphanSweep({
-    sql: server.app.sql,
-    storage,
-    log: createLogger('silent'),
-    counter,
-    maxAgeMs: DAY_MS,
-    intervalMs: 0,
-  });
-  const removedCount = async () =>
-    (await counter.get()).values.find((v) => v.labels.result === 'removed_file')?.value ?? 0;
-  return { sweep, removedCount };
-}

@@ -38,6 +38,13 @@ export interface OrphanSweep {
   stop(): Promise<void>;
 }
 
+/** One batch: rows picked, files (and rows or keys) deleted, ids or keys whose file storage refused. */
+interface BatchResult {
+  picked: number;
+  done: number;
+  failed: string[];
+}
+
 /** Enough to amortize a round trip; small enough that a batch holds its row locks briefly. */
 export const ORPHAN_BATCH_SIZE = 100;
 /** Storage deletions in flight at once within a batch (Supabase Storage is one request each). */
@@ -62,7 +69,7 @@ export function createOrphanSweep(deps: {
   let timer: NodeJS.Timeout | undefined;
 
   /** One transaction. `skip`: rows whose file failed earlier in this sweep, so they are not picked again. */
-  async function batch(skip: string[]): Promise<{ picked: number; deleted: number; failedIds: string[] }> {
+  async function unboundBatch(skip: string[]): Promise<BatchResult> {
     return sql.begin(async (tx) => {
       const rows = await tx<{ id: string; storage_key: string }[]>`
         select id, storage_key from public.attachments
@@ -88,14 +95,12 @@ export function createOrphanSweep(deps: {
           delete from private.attachment_files_to_delete
           where storage_key = any(${gone.map((r) => r.storage_key)}::text[])`;
       }
-      return { picked: rows.length, deleted, failedIds: failed.map((r) => r.id) };
+      return { picked: rows.length, done: deleted, failed: failed.map((r) => r.id) };
     });
   }
 
   /** One transaction of the second phase: files whose attachment rows were deleted. */
-  async function removedFilesBatch(
-    skip: string[],
-  ): Promise<{ picked: number; removed: number; failedKeys: string[] }> {
+  async function removedFilesBatch(skip: string[]): Promise<BatchResult> {
     return sql.begin(async (tx) => {
       const rows = await tx<{ storage_key: string }[]>`
         select storage_key from private.attachment_files_to_delete
@@ -109,7 +114,7 @@ export function createOrphanSweep(deps: {
           delete from private.attachment_files_to_delete
           where storage_key = any(${gone.map((r) => r.storage_key)}::text[])`;
       }
-      return { picked: rows.length, removed: gone.length, failedKeys: failed.map((r) => r.storage_key) };
+      return { picked: rows.length, done: gone.length, failed: failed.map((r) => r.storage_key) };
     });
   }
 
@@ -132,25 +137,28 @@ export function createOrphanSweep(deps: {
     return { gone, failed };
   }
 
-  async function sweep(): Promise<OrphanSweepResult> {
-    const started = Date.now();
+  /** Runs `batch` until it picks less than a full batch (or the sweep stops); skips what failed. */
+  async function drain(
+    batch: (skip: string[]) => Promise<BatchResult>,
+  ): Promise<{ done: number; failed: number }> {
     const failed: string[] = [];
-    let deleted = 0;
+    let done = 0;
     while (!stopped) {
       const b = await batch(failed);
-      deleted += b.deleted;
-      failed.push(...b.failedIds);
+      done += b.done;
+      failed.push(...b.failed);
       if (b.picked < batchSize) break;
     }
-    const failedKeys: string[] = [];
-    let removedFiles = 0;
-    while (!stopped) {
-      const b = await removedFilesBatch(failedKeys);
-      removedFiles += b.removed;
-      failedKeys.push(...b.failedKeys);
-      if (b.picked < batchSize) break;
-    }
-    const failedCount = failed.length + failedKeys.length;
+    return { done, failed: failed.length };
+  }
+
+  async function sweep(): Promise<OrphanSweepResult> {
+    const started = Date.now();
+    const unbound = await drain(unboundBatch);
+    const removed = await drain(removedFilesBatch);
+    const deleted = unbound.done;
+    const removedFiles = removed.done;
+    const failedCount = unbound.failed + removed.failed;
     if (deleted > 0) counter.inc({ result: 'deleted' }, deleted);
     if (removedFiles > 0) counter.inc({ result: 'removed_file' }, removedFiles);
     if (failedCount > 0) counter.inc({ result: 'failed' }, failedCount);
