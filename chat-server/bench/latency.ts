@@ -132,7 +132,8 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
       'same public.messages table our server writes (its indexes, full-text index, foreign key and seq ' +
       'trigger), same order (insert, ack, publish). The floor rows use the same relay inserting into a ' +
       'table with only a primary key. Autovacuum is held off for the written tables during the part and ' +
-      'every measured run starts after a VACUUM (ANALYZE) of them, for every flavor alike (bench/lib/table-maintenance.ts).',
+      'every measured run starts after a VACUUM (ANALYZE) of them, for every flavor alike; each run deletes the ' +
+      'messages it wrote, so every round starts from the same table (bench/lib/table-maintenance.ts).',
     rows,
     notes,
   };
