@@ -5,6 +5,7 @@
  * without this a console opened mid-shift would show an empty queue until the next arrival.
  */
 import type { QueueEntry } from '@chat/shared';
+import { agentNames } from '../data/agents-directory.ts';
 import { unwrap } from '../data/result.ts';
 import { supabase } from '../supabase.ts';
 import type { ConsoleSnapshot, OfferView } from './feed.ts';
@@ -74,10 +75,9 @@ export async function loadSnapshot(orgId: string, userId: string): Promise<Conso
   }>;
   const [firsts, names] = await Promise.all([
     firstMessages([...queuedRows, ...offerRows.map((o) => o.conversation)].map((r) => r.id)),
-    memberNames(
-      orgId,
-      offerRows.flatMap((o) => (o.offered_by ? [o.offered_by] : [])),
-    ),
+    // Who made each transfer or consult offer, named as the live `offer` frame names them
+    // (display name, else e-mail), so an offer read back after a reconnect says who asks.
+    offerRows.some((o) => o.offered_by) ? agentNames(orgId) : new Map<string, string>(),
   ]);
   const position = new Map<string | null, number>();
   const queue = queuedRows.map((row) => {
@@ -99,24 +99,6 @@ export async function loadSnapshot(orgId: string, userId: string): Promise<Conso
       }),
     ),
   };
-}
-
-/**
- * Who made each transfer or consult offer, named as the live `offer` frame names them (the chat
- * server's agent name: display name, else e-mail), so an offer read back after a reconnect says who
- * asks, not "A colleague". RLS (`org_members_select`) lets staff read their organization's members.
- */
-async function memberNames(orgId: string, userIds: string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(userIds)];
-  if (ids.length === 0) return new Map();
-  const rows = unwrap(
-    await supabase()
-      .from('org_members')
-      .select('user_id, display_name, email')
-      .eq('org_id', orgId)
-      .in('user_id', ids),
-  ) as { user_id: string; display_name: string; email: string }[];
-  return new Map(rows.map((m) => [m.user_id, m.display_name || m.email]));
 }
 
 /** The first visitor message of each conversation, the preview agents decide on. */
