@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keepAcmeSiteOpen, openConsole, setStatus } from './helpers/agent-console.ts';
+import { closeChat, keepAcmeSiteOpen, openConsole, setStatus } from './helpers/agent-console.ts';
 import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
 import { ACME, NORTHWIND, serviceClient, signedInClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
@@ -142,15 +142,7 @@ describe('saving a reply as a FAQ from the console', () => {
   });
 
   test('Aiko closes the chat and goes offline', async () => {
-    aiko.once('dialog', (d) => void d.accept());
-    await aiko.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect.poll(() => aiko.getByTestId('ended').textContent()).toBe('Closed');
-    const { data } = await serviceClient()
-      .from('conversations')
-      .select('status')
-      .eq('id', conversationId)
-      .single();
-    expect(data?.status).toBe('closed');
+    await closeChat(aiko, conversationId);
     await setStatus(aiko, 'Offline');
     await expect
       .poll(async () => {

@@ -8,7 +8,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keepAcmeSiteOpen, openConsole as openAgentConsole } from './helpers/agent-console.ts';
+import { closeChat, keepAcmeSiteOpen, openConsole as openAgentConsole } from './helpers/agent-console.ts';
 import { launchBrowser, screenshot } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
@@ -234,15 +234,7 @@ describe('the agent console', () => {
     expect(await ana.content()).not.toContain(NOTE);
     await screenshot(ana, 'console-visitor-view');
 
-    aiko.once('dialog', (d) => void d.accept());
-    await aiko.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect.poll(() => aiko.getByTestId('ended').textContent()).toBe('Closed');
-    const { data } = await serviceClient()
-      .from('conversations')
-      .select('status')
-      .eq('id', conversationId)
-      .single();
-    expect(data?.status).toBe('closed');
+    await closeChat(aiko, conversationId);
     await ana.locator('.cw-rating').waitFor();
 
     await screenshot(aiko, 'console-closed');

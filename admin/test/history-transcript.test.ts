@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { keepAcmeSiteOpen, openConsole, setStatus } from './helpers/agent-console.ts';
+import { closeChat, keepAcmeSiteOpen, openConsole, setStatus } from './helpers/agent-console.ts';
 import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
 import { serviceClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
@@ -79,9 +79,7 @@ describe('history transcript', () => {
     await composer.fill(REPLY);
     await composer.press('Enter');
     await expect.poll(() => aiko.getByTestId('message').last().textContent()).toContain(REPLY);
-    aiko.once('dialog', (d) => void d.accept());
-    await aiko.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect.poll(() => aiko.getByTestId('ended').textContent()).toBe('Closed');
+    await closeChat(aiko, conversationId);
   });
 
   test('a manager finds it in History, reads the transcript and opens the picture by its signed URL', async () => {

@@ -1,10 +1,12 @@
 /**
- * The agent side of the console tests: opening a console, the status toggle, closing leftover chats,
+ * The agent side of the console tests: opening a console, the status toggle, closing a chat or every leftover one,
  * an always-open site.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { newPage, signIn } from './browser.ts';
+import { serviceClient } from './supabase.ts';
 
 /** Signs `email` in on a page of its own (pushed onto `contexts`) and waits for the live feed. */
 export async function openConsole(
@@ -46,6 +48,22 @@ export async function closeAllChats(page: Page): Promise<void> {
     await page.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByTestId('ended').waitFor();
   }
+}
+
+/**
+ * Closes the chat open on `page` the way an agent does (Close, then OK in the confirmation) and
+ * checks it ended: "Closed" on screen and status closed in the database.
+ */
+export async function closeChat(page: Page, conversationId: string): Promise<void> {
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect.poll(() => page.getByTestId('ended').textContent()).toBe('Closed');
+  const { data } = await serviceClient()
+    .from('conversations')
+    .select('status')
+    .eq('id', conversationId)
+    .single();
+  expect(data?.status).toBe('closed');
 }
 
 /** Always open, so the widget's availability depends only on agents being online (not on the clock). */
