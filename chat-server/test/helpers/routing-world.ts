@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
+import { isRetryable } from '../../src/routing/errors.ts';
 
 export interface GroupSpec {
   name: string;
@@ -95,9 +96,22 @@ export async function createWorld(
   return world;
 }
 
-/** Removes the organization (everything cascades) and its users. */
+/**
+ * Removes the organization (everything cascades) and its users. The chat servers may still be
+ * routing in it (a sweep, an expiring offer, a disconnect's requeue) while the cascade locks its
+ * conversations in another order, so Postgres can pick the delete as a deadlock's victim: it is
+ * run again, the way routing itself retries (src/routing/errors.ts).
+ */
 export async function dropWorld(db: postgres.Sql, world: World): Promise<void> {
-  await db`delete from public.organizations where id = ${world.orgId}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db`delete from public.organizations where id = ${world.orgId}`;
+      break;
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
   const ids = Object.values(world.agents).map((a) => a.id);
   await db`delete from auth.users where id = any(${ids}::uuid[])`;
 }
