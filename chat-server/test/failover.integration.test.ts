@@ -33,6 +33,9 @@ function instance(label: string): Promise<InstanceProcess> {
       VISITOR_TOKEN_SECRET,
       REDIS_URL: redis.url,
       SHUTDOWN_GRACE_MS: '1000',
+      // No routing sweep of the shared database every 2 s (see helpers/chat-server.ts): this test
+      // needs none, and other files' chats are not these instances' to warn, close or offer.
+      ROUTING_SWEEP_MS: '60000',
       LOG_LEVEL: 'info',
     },
     onLine: process.env.CHAT_TEST_VERBOSE === '1' ? (line) => console.log(line) : undefined,
