@@ -7,6 +7,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import type { ChatServer } from '../src/server.ts';
@@ -20,6 +21,7 @@ let db: ReturnType<typeof superuserSql>;
 let world: World;
 let mailbox: string;
 const open: TestClient[] = [];
+const VISITOR_LEFT_GRACE_MS = 20_000;
 
 beforeAll(async () => {
   db = superuserSql();
@@ -40,6 +42,10 @@ beforeAll(async () => {
   server = await startChatServer({
     WIDGET_SESSION_RATE_LIMIT: '1000',
     ROUTING_SWEEP_MS: '250',
+    // Shorter than every other test server's (60 s default): only this server sees our visitor
+    // as gone (a server of another file that swept it would publish visitor_left on its own
+    // pub/sub, and Fay would never get it). Long enough for a connected visitor's stamps.
+    VISITOR_LEFT_GRACE_MS: String(VISITOR_LEFT_GRACE_MS),
     MAILBOX_DIR: mailbox,
   });
 });
@@ -341,30 +347,49 @@ describe('offline messages and e-mail', () => {
 });
 
 describe('idle chats, departed visitors, closing and rating', () => {
+  // The idle sweep uses only the site's settings, so any chat server sweeping the shared database
+  // (another test file's, with its own pub/sub) may be the one that warns or closes this chat.
+  // The tests thus wait for the database, then read the system lines the way a visitor who missed
+  // a frame does (subscribe from a seq); the live push of a sweep's line is covered by the
+  // visitor-left test, which only this server can sweep.
+
+  /** Polls the chat's row until `done` holds (whichever instance's sweep acted). */
+  async function until(conversationId: string, done: (c: postgres.Row) => boolean) {
+    const read = async () =>
+      (
+        await db`select status, closed_by, idle_warned_at, last_message_at, visitor_left_at
+        from public.conversations where id = ${conversationId}`
+      )[0] as postgres.Row;
+    await expect.poll(async () => done(await read()), { timeout: 10_000, interval: 100 }).toBe(true);
+    return read();
+  }
+
+  /** The conversation's system line `event` as the visitor's history shows it. */
+  async function systemLine(client: TestClient, conversationId: string, event: string) {
+    const history = await subscribeAll(client, conversationId);
+    const line = history.messages.find((m) => m.payload.event === event);
+    expect(line, `${event} line`).toBeDefined();
+    return line as NonNullable<typeof line>;
+  }
+
   it('warns an idle chat, then closes it (system messages), and the visitor rates it', async () => {
     const fay = await agent('Fay');
     const chat = await assignedChat(fay);
     // Site idle settings: warning after 1 minute, close after 2. Move the chat's clock back.
     await db`update public.conversations set last_message_at = now() - interval '90 seconds'
       where id = ${chat.conversationId}`;
-    const warning = await chat.client.next(
-      'message',
-      (f) => f.message.payload.event === 'idle_warning',
-      5000,
-    );
-    expect(warning.message.senderKind).toBe('system');
-    expect(warning.message.body).toContain('will close in 1 minute');
-    const [w] =
-      await db`select idle_warned_at, last_message_at, status from public.conversations where id = ${chat.conversationId}`;
-    expect(w?.status).toBe('active');
-    expect(w?.idle_warned_at).toBeInstanceOf(Date);
+    const w = await until(chat.conversationId, (c) => c.idle_warned_at instanceof Date);
+    expect(w.status).toBe('active');
+    const warning = await systemLine(chat.client, chat.conversationId, 'idle_warning');
+    expect(warning.senderKind).toBe('system');
+    expect(warning.body).toContain('will close in 1 minute');
     // A minute passes without a message (moved back again): closed by the system.
     await db`update public.conversations set idle_warned_at = idle_warned_at - interval '70 seconds',
       last_message_at = last_message_at - interval '70 seconds' where id = ${chat.conversationId}`;
-    const closed = await chat.client.next('conversation', (f) => f.conversation.status === 'closed', 5000);
-    expect(closed.conversation.closedBy).toBe('system');
-    const line = await chat.client.next('message', (f) => f.message.payload.event === 'closed');
-    expect(line.message.senderKind).toBe('system');
+    const closed = await until(chat.conversationId, (c) => c.status === 'closed');
+    expect(closed.closed_by).toBe('system');
+    const line = await systemLine(chat.client, chat.conversationId, 'closed');
+    expect(line.senderKind).toBe('system');
 
     chat.client.send({
       type: 'conversation.rate',
@@ -382,7 +407,7 @@ describe('idle chats, departed visitors, closing and rating', () => {
     const fay = await agent('Fay');
     const chat = await assignedChat(fay);
     await db`update public.conversations set last_message_at = now() - interval '90 seconds' where id = ${chat.conversationId}`;
-    await chat.client.next('message', (f) => f.message.payload.event === 'idle_warning', 5000);
+    await until(chat.conversationId, (c) => c.idle_warned_at instanceof Date);
     chat.client.send({
       type: 'message.send',
       ref: 'still',
@@ -392,6 +417,8 @@ describe('idle chats, departed visitors, closing and rating', () => {
     });
     await chat.client.next('ack', (f) => f.ref === 'still');
     await db`update public.conversations set idle_warned_at = idle_warned_at - interval '70 seconds' where id = ${chat.conversationId}`;
+    // Three sweeps' time (250 ms each): the chat must stay open. A slow machine can only make this
+    // pass without a sweep having looked, never fail it.
     await new Promise((r) => setTimeout(r, 800));
     const [c] = await db`select status from public.conversations where id = ${chat.conversationId}`;
     expect(c?.status).toBe('active');
@@ -402,8 +429,9 @@ describe('idle chats, departed visitors, closing and rating', () => {
     const chat = await assignedChat(fay);
     await subscribeAll(fay, chat.conversationId);
     await chat.client.close();
-    // The grace (VISITOR_LEFT_GRACE_MS, 60 s by default) has passed: move the visitor's last stamp back.
-    await db`update public.visitors set last_seen_at = now() - interval '2 minutes' where id = ${chat.visitorId}`;
+    // The grace has passed for this server only (other servers wait 60 s): move the stamp back.
+    await db`update public.visitors set last_seen_at = now() - make_interval(secs => ${(VISITOR_LEFT_GRACE_MS + 10_000) / 1000})
+      where id = ${chat.visitorId}`;
     const left = await fay.next('message', (f) => f.message.payload.event === 'visitor_left', 5000);
     expect(left.message.senderKind).toBe('system');
     const [c] =
