@@ -72,7 +72,11 @@ describe('two instances through Redis', () => {
     visitor.send({ type: 'typing', conversationId: conversation.id, on: true });
     expect((await agent.next('typing')).from.kind).toBe('visitor');
 
-    // Exactly once each: no echo doubles a message on either side.
+    // Exactly once each: no echo doubles a message on either side. Both sides' own copies travel
+    // through Redis too: wait for them (a fixed pause alone could end before they arrive on a busy
+    // machine), then give a double the same pause to show up.
+    await agent.next('message', (f) => f.message.clientMsgId === 'a-1');
+    await visitor.next('message', (f) => f.message.clientMsgId === 'v-2');
     const seqs = (c: TestClient) => c.received.flatMap((f) => (f.type === 'message' ? [f.message.seq] : []));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(seqs(agent)).toEqual([2, 3]);
