@@ -89,9 +89,11 @@ export async function startChatServer(options: {
 /**
  * A host page with the real widget installed by its two lines, on http://localhost:<port> (the
  * seeded Acme Travel site allows localhost; the admin app runs on 127.0.0.1, another origin).
+ * `siteKey`: another site's widget (a test's own site, whose topics route to its own group).
  */
 export async function startWidgetPage(
   chatServerUrl: string,
+  siteKey = 'acme_travel_demo',
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const html = (path: string) => `<!doctype html>
 <html lang="en">
@@ -99,7 +101,7 @@ export async function startWidgetPage(
     <meta charset="utf-8" />
     <title>Acme Travel · ${path === '/' ? 'Home' : path.slice(1)}</title>
     <link rel="stylesheet" href="${chatServerUrl}/widget.css" />
-    <script src="${chatServerUrl}/widget.js" data-site="acme_travel_demo" data-server="${chatServerUrl}" defer></script>
+    <script src="${chatServerUrl}/widget.js" data-site="${siteKey}" data-server="${chatServerUrl}" defer></script>
   </head>
   <body style="font-family: system-ui; margin: 40px">
     <h1>Acme Travel</h1>
