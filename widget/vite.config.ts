@@ -7,9 +7,11 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 import { mangledStringsPattern } from './tools/mangle-strings.ts';
+import { svelteMountOnly } from './tools/svelte-mount-only.ts';
 
 export default defineConfig({
-  plugins: [svelte({ compilerOptions: { css: 'external', discloseVersion: false } })],
+  // The widget mounts, never hydrates: Svelte's hydration code leaves the bundle (see the plugin).
+  plugins: [svelte({ compilerOptions: { css: 'external', discloseVersion: false } }), svelteMountOnly()],
   build: {
     target: 'es2022',
     outDir: 'dist',
