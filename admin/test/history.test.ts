@@ -101,11 +101,11 @@ describe('history search', () => {
             ),
         ),
       });
-      /** The same query straight against Postgres as the superuser: total and the newest 25 ids. */
+      /** The same query straight against Postgres as the superuser: total and the newest 25 ids (ties by id, as the page). */
       const expected = async (where: postgres.PendingQuery<postgres.Row[]>) => {
         const rows = await sql<Array<{ id: string }>>`
           select id from public.conversations where org_id = ${NORTHWIND} and ${where}
-          order by created_at desc`;
+          order by created_at desc, id desc`;
         return { total: rows.length, ids: new Set(rows.slice(0, 25).map((r) => r.id)) };
       };
       const search = async (urlPart: string) => {

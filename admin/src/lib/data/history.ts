@@ -94,7 +94,12 @@ export async function searchConversations(
   if (filters.rating === 'none') query = query.is('rating', null);
   else if (filters.rating) query = query.eq('rating', Number(filters.rating));
   const start = (page - 1) * pageSize;
-  const result = await query.order('created_at', { ascending: false }).range(start, start + pageSize - 1);
+  // Newest first; the id breaks ties (imported or seeded chats can share a timestamp: the seed's are
+  // whole minutes), so rows never swap places between requests and a page boundary is stable.
+  const result = await query
+    .order('created_at', { ascending: false })
+    .order('id', { ascending: false })
+    .range(start, start + pageSize - 1);
   if (result.error) throw result.error;
   return { rows: (result.data ?? []) as unknown as ConversationRow[], total: result.count ?? 0 };
 }
