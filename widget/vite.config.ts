@@ -8,10 +8,16 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 import { mangledStringsPattern } from './tools/mangle-strings.ts';
 import { svelteMountOnly } from './tools/svelte-mount-only.ts';
+import { svelteSyncOnly } from './tools/svelte-sync-only.ts';
 
 export default defineConfig({
-  // The widget mounts, never hydrates: Svelte's hydration code leaves the bundle (see the plugin).
-  plugins: [svelte({ compilerOptions: { css: 'external', discloseVersion: false } }), svelteMountOnly()],
+  // The widget mounts, never hydrates, and has no `await` in templates: Svelte's hydration code and
+  // its async template path leave the bundle (see the two plugins).
+  plugins: [
+    svelte({ compilerOptions: { css: 'external', discloseVersion: false } }),
+    svelteMountOnly(),
+    svelteSyncOnly(),
+  ],
   build: {
     target: 'es2022',
     outDir: 'dist',
