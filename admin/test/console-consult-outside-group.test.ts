@@ -209,10 +209,6 @@ describe('a consult to a colleague outside the group', () => {
 
     await card.getByRole('button', { name: 'Accept' }).click();
     await expect.poll(() => y.getByTestId('conversation-title').textContent()).toBe(VISITOR);
-    // The name is shown whole, not cut to "Ver…" by a consultant's wider row of actions.
-    expect(await y.getByTestId('conversation-title').evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(
-      true,
-    );
     await y.getByTestId('message').filter({ hasText: FIRST }).waitFor();
     await y.getByTestId('message').filter({ hasText: X_REPLY }).waitFor();
     expect(await y.getByTestId('offer').count()).toBe(0);
@@ -245,6 +241,11 @@ describe('a consult to a colleague outside the group', () => {
       .toContainEqual(expect.stringContaining(Y_REPLY));
     // The note went out before the reply, and the visitor never got it.
     expect((await vera.locator('.cw-root').textContent()) ?? '').not.toContain(Y_NOTE);
+    // The name is shown whole, not cut to "Ver…" by a consultant's row of actions (with a label
+    // on Leave, once the conversation lists Y as its consultant).
+    expect(await y.getByTestId('conversation-title').evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(
+      true,
+    );
     await screenshot(y, 'console-consult-outside-group-accepted');
 
     // X keeps the chat; Y is in it as a consultant.
