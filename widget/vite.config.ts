@@ -6,9 +6,13 @@
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
-import { mangledStringsPattern } from './tools/mangle-strings.ts';
+import { MANGLED_MEMBERS } from './tools/mangle-members.ts';
+import { mangledStringKeys } from './tools/mangle-strings.ts';
 import { svelteMountOnly } from './tools/svelte-mount-only.ts';
 import { svelteSyncOnly } from './tools/svelte-sync-only.ts';
+
+/** What the minifier renames: i18n keys and store members (see the two tools). */
+const MANGLED_PROPS = new RegExp(`^(${[...mangledStringKeys(), ...MANGLED_MEMBERS].join('|')})$`);
 
 export default defineConfig({
   // The widget mounts, never hydrates, and has no `await` in templates: Svelte's hydration code and
@@ -24,12 +28,12 @@ export default defineConfig({
     emptyOutDir: true,
     cssCodeSplit: false,
     reportCompressedSize: false,
-    // Oxc's minifier (the default), plus the i18n keys renamed: see tools/mangle-strings.ts.
+    // Oxc's minifier (the default), plus the property names above renamed.
     rolldownOptions: {
       // Every imported constant (Svelte's effect flags, our limits) written where it is used:
       // `e.f & 2048` compresses better than a one-letter name bound far away (−66 B gzip).
       optimization: { inlineConst: true },
-      output: { minify: { mangleProps: { include: mangledStringsPattern() } } },
+      output: { minify: { mangleProps: { include: MANGLED_PROPS } } },
     },
     lib: {
       entry: 'src/main.ts',

@@ -5,38 +5,15 @@
  * property, a string, a destructured name) fails the test, naming where it was found; such a key
  * belongs in NOT_MANGLED.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WIDGET_ROOT } from '../demo/build.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { en } from '../src/i18n/en.ts';
 import { mangledStringKeys, NOT_MANGLED } from '../tools/mangle-strings.ts';
+import { buildUnminified } from './helpers/unminified.ts';
 
 let code = '';
-let outDir = '';
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'widget-unminified-'));
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({
-      root: WIDGET_ROOT,
-      configFile: resolve(WIDGET_ROOT, 'vite.config.ts'),
-      mode: 'production',
-      logLevel: 'warn',
-      build: { outDir, minify: false, rolldownOptions: { output: { minify: false } } },
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-  code = withoutComments(await readFile(join(outDir, 'widget.js'), 'utf8'));
-});
-
-afterAll(async () => {
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  code = await buildUnminified();
 });
 
 /** Where `var NAME = { … }` is in the bundle (braces balance: `${…}` in templates pairs up too). */
@@ -49,11 +26,6 @@ function objectLiteral(name: string): { start: number; end: number } {
     else if (code[i] === '}' && --depth === 0) return { start, end: i };
   }
   throw new Error(`var ${name} = { is not closed`);
-}
-
-/** Comments say "online" and "read" too; they are on lines of their own in Rolldown's output. */
-function withoutComments(text: string): string {
-  return text.replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
 }
 
 describe('mangled i18n keys', () => {

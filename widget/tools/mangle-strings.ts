@@ -43,8 +43,3 @@ export const NOT_MANGLED = new Set([
 export function mangledStringKeys(): string[] {
   return Object.keys(en).filter((key) => !NOT_MANGLED.has(key));
 }
-
-/** For the minifier's `mangleProps.include`: exactly the keys above. */
-export function mangledStringsPattern(): RegExp {
-  return new RegExp(`^(${mangledStringKeys().join('|')})$`);
-}
