@@ -1,13 +1,15 @@
 /**
  * The console's catch-up after a reconnect (catch-up.ts): the fresh read replaces what the gap may
  * have made stale, live frames that came in during the read win over it; and the token expiry the
- * socket schedules its refresh by (jwt-expiry.ts).
+ * socket schedules its refresh by (jwt-expiry.ts); and offer cards taking the preview a later
+ * `queue` frame carries (offer-entries.ts).
  */
 import type { QueueEntry } from '@chat/shared';
 import { describe, expect, it } from 'vitest';
 import { emptyChanged, mergeOffers, mergeQueues } from '../src/lib/console/catch-up.ts';
 import type { OfferView } from '../src/lib/console/feed.ts';
 import { jwtExpiry } from '../src/lib/console/jwt-expiry.ts';
+import { withFreshEntries } from '../src/lib/console/offer-entries.ts';
 
 const entry = (conversationId: string, groupId: string | null = 'g1'): QueueEntry => ({
   conversationId,
@@ -88,5 +90,24 @@ describe('jwtExpiry', () => {
     expect(jwtExpiry('not-a-jwt')).toBeNull();
     expect(jwtExpiry('a.%%%.c')).toBeNull();
     expect(jwtExpiry('')).toBeNull();
+  });
+});
+
+describe('withFreshEntries', () => {
+  it("fills in an offer's first message from a later queue entry of the same conversation", () => {
+    const early = { ...offer('o1'), entry: { ...entry('c-o1'), firstMessage: '' } };
+    const other = offer('o2');
+    const later = { ...entry('c-o1'), firstMessage: 'Is my refund on its way?', position: 3 };
+    const result = withFreshEntries([early, other], [entry('c-x'), later]);
+    expect(result.map((o) => o.offerId)).toEqual(['o1', 'o2']);
+    expect(result[0]?.entry).toEqual(later);
+    expect(result[0]?.expiresAt).toBe(early.expiresAt);
+    expect(result[1]).toBe(other);
+  });
+
+  it('returns the same array when no entry matches an offer (no needless re-render)', () => {
+    const offers = [offer('o1')];
+    expect(withFreshEntries(offers, [entry('c-other')])).toBe(offers);
+    expect(withFreshEntries(offers, [])).toBe(offers);
   });
 });

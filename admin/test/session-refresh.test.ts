@@ -298,7 +298,8 @@ describe('silent session refresh with short-lived access tokens', () => {
     );
     const offer = tom.getByTestId('offer');
     await offer.waitFor({ timeout: 10_000 });
-    expect(await offer.textContent()).toContain('Is my refund on its way?');
+    // The first message can reach the card a moment after it appears (offer-entries.ts).
+    await expect.poll(() => offer.textContent()).toContain('Is my refund on its way?');
     await offer.getByRole('button', { name: 'Accept' }).click();
     await expect.poll(() => tom.getByTestId('conversation-title').textContent()).toBe('Rita Refresh');
 

@@ -23,6 +23,7 @@ import { ChatState } from './chat.svelte.ts';
 import type { Directory } from './directory.ts';
 import type { ConsoleFeed, ConsoleSnapshot, OfferView } from './feed.ts';
 import { Notifier } from './notifications.svelte.ts';
+import { withFreshEntries } from './offer-entries.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
 
 export interface ConsoleInit {
@@ -549,6 +550,7 @@ export class ConsoleStore {
     const next = new Map(this.queueByGroup);
     next.set(frame.groupId ?? '', frame.entries);
     this.queueByGroup = next;
+    this.offers = withFreshEntries(this.offers, frame.entries);
     this.#changed?.queues.add(frame.groupId ?? '');
     this.#announceQueued(frame.entries, known);
   }
