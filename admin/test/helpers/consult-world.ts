@@ -31,6 +31,21 @@ const must = <T>(result: { data: T; error: unknown }): T => {
   return result.data;
 };
 
+/**
+ * A cleanup delete, run again when Postgres picks it as a deadlock's victim: the admin's chat
+ * server may still be routing or sweeping these rows (agents leaving, offers expiring) while the
+ * delete's cascade locks them in another order.
+ */
+async function deleteRetrying(run: () => PromiseLike<{ error: unknown }>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await run();
+    if (!error) return;
+    const code = (error as { code?: string }).code;
+    if ((code !== '40P01' && code !== '40001') || attempt >= 5) throw error;
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+  }
+}
+
 async function createAgent(service: SupabaseClient, email: string, name: string): Promise<Agent> {
   // The demo password, so the shared sign-in helpers (openConsole, signIn) work as they are.
   const password = DEMO_PASSWORD;
@@ -94,12 +109,12 @@ export async function createConsultWorld(service: SupabaseClient): Promise<Consu
     x,
     y,
     async drop() {
-      must(await service.from('conversations').delete().eq('site_id', site.id));
-      must(await service.from('sites').delete().eq('id', site.id));
-      must(await service.from('groups').delete().eq('id', group.id));
+      await deleteRetrying(() => service.from('conversations').delete().eq('site_id', site.id));
+      await deleteRetrying(() => service.from('sites').delete().eq('id', site.id));
+      await deleteRetrying(() => service.from('groups').delete().eq('id', group.id));
       for (const agent of [x, y]) {
-        must(await service.from('agent_status').delete().eq('user_id', agent.id));
-        must(await service.from('org_members').delete().eq('user_id', agent.id));
+        await deleteRetrying(() => service.from('agent_status').delete().eq('user_id', agent.id));
+        await deleteRetrying(() => service.from('org_members').delete().eq('user_id', agent.id));
         const { error } = await service.auth.admin.deleteUser(agent.id);
         if (error) throw error;
       }
