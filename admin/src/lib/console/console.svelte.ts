@@ -24,6 +24,7 @@ import type { Directory } from './directory.ts';
 import type { ConsoleFeed, ConsoleSnapshot, OfferView } from './feed.ts';
 import { Notifier } from './notifications.svelte.ts';
 import { withFreshEntries } from './offer-entries.ts';
+import { OfferPreview, previewEndedText } from './offer-preview.svelte.ts';
 import { Outbox, type OutgoingMessage } from './outbox.ts';
 
 export interface ConsoleInit {
@@ -81,6 +82,13 @@ export class ConsoleStore {
   });
   chats = $state.raw<ChatState[]>([]);
   activeId = $state<string | null>(null);
+  /** An offered chat being read before answering (offer-preview.svelte.ts); shown instead of `active`. */
+  preview = $state.raw<OfferPreview | null>(null);
+  /** The previewed offer as it stands now (its card's entry may be refreshed), until it is answered. */
+  readonly previewOffer = $derived.by(() => {
+    const preview = this.preview;
+    return preview && (this.offers.find((o) => o.offerId === preview.offerId) ?? preview.offer);
+  });
   readonly active = $derived(this.chats.find((c) => c.id === this.activeId));
   pending = $state.raw<OutgoingMessage[]>([]);
   presence = $state.raw(new Map<string, AgentAvailability>());
@@ -140,6 +148,8 @@ export class ConsoleStore {
     this.feed.stop();
     this.#catchUpRun++;
     this.#changed = undefined;
+    this.preview?.dispose();
+    this.preview = null;
     for (const chat of this.chats) chat.dispose();
     for (const pending of this.#requests.values()) clearTimeout(pending.timer);
     this.#requests.clear();
@@ -175,6 +185,8 @@ export class ConsoleStore {
   async accept(offer: OfferView): Promise<void> {
     this.offers = this.offers.filter((o) => o.offerId !== offer.offerId);
     this.#changed?.offersGone.add(offer.offerId);
+    const preview = this.preview?.offerId === offer.offerId ? this.preview : null;
+    if (preview) preview.accepting = true;
     const answer = await this.#ask(
       {
         type: 'offer.accept',
@@ -185,11 +197,14 @@ export class ConsoleStore {
       'accept the chat',
     );
     if (answer?.type === 'conversation') this.#joined(answer.conversation, true);
+    // Refused (expired, taken meanwhile): #ask said why; the preview has nothing left to show.
+    else if (preview && this.preview === preview) this.closePreview();
   }
 
   async decline(offer: OfferView, reason = ''): Promise<void> {
     this.offers = this.offers.filter((o) => o.offerId !== offer.offerId);
     this.#changed?.offersGone.add(offer.offerId);
+    if (this.preview?.offerId === offer.offerId) this.closePreview();
     await this.#ask(
       {
         type: 'offer.decline',
@@ -203,10 +218,49 @@ export class ConsoleStore {
   }
 
   select(id: string | null): void {
+    // Opening a chat ends a preview; the offer card stays, to preview again or answer.
+    if (this.preview) this.closePreview();
     this.activeId = id;
     const chat = this.active;
     if (chat) this.markRead(chat);
     this.#setViewing(id);
+  }
+
+  /**
+   * Reads an offered conversation without joining it (offer-preview.svelte.ts): subscribes from the
+   * start and shows it in place of the open chat, which stops counting as viewed meanwhile.
+   */
+  async openPreview(offer: OfferView): Promise<void> {
+    if (this.preview?.offerId === offer.offerId) return;
+    if (this.preview) this.closePreview();
+    const preview = new OfferPreview(offer, () => {
+      if (this.preview === preview) this.closePreview(previewEndedText('expired', offer.entry.visitor.name));
+    });
+    this.preview = preview;
+    this.#setViewing(null);
+    const answer = await this.#ask(
+      {
+        type: 'conversation.subscribe',
+        ref: this.#ref(),
+        conversationId: preview.conversationId,
+        afterSeq: 0,
+      },
+      'preview the chat',
+    );
+    if (!answer && this.preview === preview) this.closePreview();
+  }
+
+  /** Ends the preview (unsubscribing), says why when it was not the agent's doing, and shows the open chat again. */
+  closePreview(why = ''): void {
+    const preview = this.preview;
+    if (!preview) return;
+    this.preview = null;
+    preview.dispose();
+    if (!this.chat(preview.conversationId))
+      this.feed.send({ type: 'conversation.unsubscribe', conversationId: preview.conversationId });
+    if (!this.activeId && this.chats[0]) this.select(this.chats[0].id);
+    else this.#setViewing(this.activeId);
+    if (why) this.toast('info', why);
   }
 
   /** Alt+↑ / Alt+↓: the previous or next chat, wrapping around. */
@@ -319,8 +373,11 @@ export class ConsoleStore {
     chat.dispose();
     const index = this.chats.indexOf(chat);
     this.chats = this.chats.filter((c) => c !== chat);
-    if (this.activeId === chat.id)
-      this.select(this.chats[Math.min(index, this.chats.length - 1)]?.id ?? null);
+    if (this.activeId !== chat.id) return;
+    const next = this.chats[Math.min(index, this.chats.length - 1)]?.id ?? null;
+    // Behind a preview, the next chat waits there unseen (it counts as viewed once the preview closes).
+    if (this.preview) this.activeId = next;
+    else this.select(next);
   }
 
   toast(tone: Toast['tone'], text: string): void {
@@ -342,6 +399,7 @@ export class ConsoleStore {
     if (this.status !== 'offline')
       this.feed.send({ type: 'presence.set', status: this.status, maxChats: this.maxChats });
     for (const chat of this.chats) this.#subscribe(chat);
+    if (this.preview) this.#subscribe(this.preview.chat);
     if (this.#viewing) this.feed.send({ type: 'viewing', conversationId: this.#viewing, on: true });
     this.outbox.requeue();
     this.outbox.pump((frame) => this.feed.send(frame));
@@ -383,6 +441,9 @@ export class ConsoleStore {
     const { offers, added } = mergeOffers(this.offers, snapshot.offers, changed);
     this.offers = offers;
     for (const offer of added) this.#announceOffer(offer);
+    const preview = this.preview;
+    if (preview && !preview.accepting && !offers.some((o) => o.offerId === preview.offerId))
+      this.closePreview(previewEndedText('gone', preview.offer.entry.visitor.name));
     const known = new Set(this.queue.map((e) => e.conversationId));
     this.queueByGroup = mergeQueues(this.queueByGroup, snapshot.queue, changed);
     this.#announceQueued(
@@ -399,7 +460,7 @@ export class ConsoleStore {
       chat.myReadSeq = lastReadSeq;
       this.chats = [...this.chats, chat];
       this.#subscribe(chat);
-      if (!this.activeId) this.select(chat.id);
+      if (!this.activeId && !this.preview) this.select(chat.id);
     }
   }
 
@@ -436,10 +497,10 @@ export class ConsoleStore {
         this.#onOfferRevoked(frame);
         return;
       case 'typing':
-        this.chat(frame.conversationId)?.typing(frame);
+        this.#shown(frame.conversationId)?.typing(frame);
         return;
       case 'draft': {
-        const chat = this.chat(frame.conversationId);
+        const chat = this.#shown(frame.conversationId);
         if (chat) chat.draft = frame.text;
         return;
       }
@@ -450,14 +511,14 @@ export class ConsoleStore {
         return;
       }
       case 'page_view':
-        this.chat(frame.conversationId)?.pageView({
+        this.#shown(frame.conversationId)?.pageView({
           url: frame.url,
           title: frame.title,
           at: frame.at,
         });
         return;
       case 'viewers': {
-        const chat = this.chat(frame.conversationId);
+        const chat = this.#shown(frame.conversationId);
         if (chat) chat.viewers = frame.viewers.filter((v) => v.userId !== this.userId);
         return;
       }
@@ -474,7 +535,10 @@ export class ConsoleStore {
 
   #onSync(frame: ServerFrameOf<'sync'>): void {
     const chat = this.chat(frame.conversationId);
-    if (!chat) return;
+    if (!chat) {
+      this.#previewSync(frame);
+      return;
+    }
     const first = !chat.loaded;
     const shown = chat.applySync(frame);
     this.#settleOutbox(shown);
@@ -485,13 +549,18 @@ export class ConsoleStore {
 
   #onMessage(message: Message): void {
     const chat = this.chat(message.conversationId);
-    if (!chat) return;
+    if (!chat) {
+      // A preview shows what arrives, and nothing more: no read position, no notification.
+      const preview = this.#previewOf(message.conversationId);
+      if (preview?.receive(message).gap) this.#subscribe(preview);
+      return;
+    }
     const { shown, gap } = chat.receive(message);
     if (gap) this.#subscribe(chat);
     this.#settleOutbox(shown);
     const fromVisitor = shown.filter((m) => m.senderKind === 'visitor');
     if (fromVisitor.length === 0) return;
-    const looking = chat.id === this.activeId && this.notifier.focused;
+    const looking = chat.id === this.activeId && !this.preview && this.notifier.focused;
     if (looking) this.markRead(chat);
     else {
       const last = fromVisitor.at(-1) as Message;
@@ -512,6 +581,8 @@ export class ConsoleStore {
       conversation.assignee?.userId === this.userId ||
       conversation.participants.some((p) => p.userId === this.userId);
     if (conversation.status !== 'queued') this.#dropFromQueue(conversation.id);
+    const previewed = this.#previewOf(conversation.id);
+    if (previewed && !mine) previewed.conversation = conversation;
     if (chat) {
       chat.conversation = conversation;
       if (conversation.status === 'closed') chat.ended = 'closed';
@@ -537,12 +608,39 @@ export class ConsoleStore {
     this.#dropFromQueue(conversation.id);
     let chat = this.chat(conversation.id);
     if (!chat) {
-      chat = new ChatState(conversation.id);
+      chat = this.#adoptPreview(conversation.id) ?? new ChatState(conversation.id);
       chat.conversation = conversation;
       this.chats = [...this.chats, chat];
       this.#subscribe(chat);
     }
-    if (focus || !this.activeId) this.select(chat.id);
+    if (focus || (!this.activeId && !this.preview)) this.select(chat.id);
+  }
+
+  /** The previewed chat, if `conversationId` is it, becomes a chat of the console (accepted). */
+  #adoptPreview(conversationId: string): ChatState | undefined {
+    const preview = this.preview;
+    if (preview?.conversationId !== conversationId) return undefined;
+    this.preview = null;
+    preview.dispose(true);
+    return preview.chat;
+  }
+
+  /** The preview's chat when it is `conversationId` and not also one of the agent's chats. */
+  #previewOf(conversationId: string): ChatState | undefined {
+    const chat = this.preview?.chat;
+    return chat?.id === conversationId && !this.chat(conversationId) ? chat : undefined;
+  }
+
+  /** A chat frames about its live signals go to: one of the agent's, or the preview's. */
+  #shown(conversationId: string): ChatState | undefined {
+    return this.chat(conversationId) ?? this.#previewOf(conversationId);
+  }
+
+  #previewSync(frame: ServerFrameOf<'sync'>): void {
+    const chat = this.#previewOf(frame.conversationId);
+    if (!chat) return;
+    chat.applySync(frame);
+    if (frame.hasMore) this.#subscribe(chat);
   }
 
   #onQueue(frame: ServerFrameOf<'queue'>): void {
@@ -604,7 +702,10 @@ export class ConsoleStore {
     const had = this.offers.some((o) => o.offerId === frame.offerId);
     this.#changed?.offersGone.add(frame.offerId);
     this.offers = this.offers.filter((o) => o.offerId !== frame.offerId);
-    if (had && frame.reason === 'timeout')
+    const preview = this.preview;
+    if (preview?.offerId === frame.offerId && !preview.accepting)
+      this.closePreview(previewEndedText(frame.reason, preview.offer.entry.visitor.name));
+    else if (had && frame.reason === 'timeout')
       this.toast('info', 'An offered chat timed out and went to the next agent.');
   }
 
