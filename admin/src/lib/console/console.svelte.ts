@@ -582,7 +582,12 @@ export class ConsoleStore {
       conversation.participants.some((p) => p.userId === this.userId);
     if (conversation.status !== 'queued') this.#dropFromQueue(conversation.id);
     const previewed = this.#previewOf(conversation.id);
-    if (previewed && !mine) previewed.conversation = conversation;
+    if (previewed && !mine) {
+      previewed.conversation = conversation;
+      // Closed while being read (its offers are revoked next): nothing is left to answer.
+      if (conversation.status === 'closed')
+        this.closePreview(previewEndedText('closed', conversation.visitor.name));
+    }
     if (chat) {
       chat.conversation = conversation;
       if (conversation.status === 'closed') chat.ended = 'closed';

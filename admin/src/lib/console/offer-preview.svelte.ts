@@ -48,7 +48,7 @@ export class OfferPreview {
 
 /** Why a preview closed, as the console tells the agent; empty when the agent closed it. */
 export function previewEndedText(
-  reason: 'timeout' | 'taken' | 'cancelled' | 'expired' | 'gone',
+  reason: 'timeout' | 'taken' | 'cancelled' | 'expired' | 'gone' | 'closed',
   visitor: string,
 ): string {
   const who = visitor || 'the visitor';
@@ -60,6 +60,8 @@ export function previewEndedText(
       return `Preview closed: the chat with ${who} was taken by someone else.`;
     case 'cancelled':
       return `Preview closed: the offer for ${who} was withdrawn.`;
+    case 'closed':
+      return `Preview closed: the chat with ${who} was closed.`;
     case 'gone':
       return `Preview closed: the chat with ${who} is no longer offered to you.`;
   }
