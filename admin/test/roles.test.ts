@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, navLabels, newPage, screenshot, signIn } from './helpers/browser.ts';
-import { ACME, NORTHWIND, signedInClient } from './helpers/supabase.ts';
+import { ACME, NORTHWIND, serviceClient, signedInClient } from './helpers/supabase.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -46,12 +46,32 @@ describe('a client_viewer (viewer@acme.test)', () => {
   });
 
   it('opens a transcript without internal notes', async () => {
+    // A seeded Acme chat that has an internal note (not the newest row: other files' live chats
+    // land on top of the history list, and one without a note would prove nothing).
+    const { data: note, error } = await serviceClient()
+      .from('messages')
+      .select('conversation_id, body, conversations!inner(client_id)')
+      .eq('sender_kind', 'note')
+      .eq('client_msg_id', 'seed-4')
+      .eq('conversations.client_id', ACME)
+      .limit(1)
+      .single();
+    expect(error).toBeNull();
+    const { data: first } = await serviceClient()
+      .from('messages')
+      .select('body')
+      .eq('conversation_id', note?.conversation_id as string)
+      .eq('client_msg_id', 'seed-1')
+      .single();
     const { context, page } = await newPage(browser);
     await signIn(page, 'viewer@acme.test');
-    await page.getByTestId('history-rows').getByRole('link').first().click();
+    await page.getByTestId('history-rows').waitFor();
+    await page.goto(`/history/${note?.conversation_id}`);
     await page.getByTestId('transcript').waitFor();
     const text = await page.getByTestId('transcript').innerText();
+    expect(text).toContain(first?.body as string);
     expect(text).toContain('An agent joined the chat');
+    expect(text).not.toContain(note?.body as string);
     expect(text).not.toContain('Internal note');
     await screenshot(page, 'transcript-client-viewer');
     await context.close();
