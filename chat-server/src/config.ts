@@ -106,6 +106,11 @@ const EnvSchema = z.object({
   ROUTING_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Routing: a visitor without a connection for this long "left" (system message; a queued chat closes). */
   VISITOR_LEFT_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * How often every agent subscription is checked again against RLS, for access that ended
+   * outside the chat server (the admin app edits groups, members and roles in Postgres).
+   */
+  SUBSCRIPTION_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -174,6 +179,7 @@ function toConfig(e: z.infer<typeof EnvSchema>) {
     mailFrom: e.MAIL_FROM,
     routingSweepMs: e.ROUTING_SWEEP_MS,
     visitorLeftGraceMs: e.VISITOR_LEFT_GRACE_MS,
+    subscriptionRecheckMs: e.SUBSCRIPTION_RECHECK_MS,
   };
 }
 

@@ -45,6 +45,21 @@ export async function agentConversation(
   return rows[0] ? toRef(rows[0]) : null;
 }
 
+/** Which of `conversationIds` RLS lets this agent read now (one query for all of them). */
+export async function agentReadable(
+  sql: Sql,
+  claims: AgentClaims,
+  conversationIds: readonly string[],
+): Promise<Set<string>> {
+  const rows = await asUser(
+    sql,
+    claims,
+    (tx) => tx<{ id: string }[]>`
+      select id from public.conversations where id = any(${conversationIds as string[]}::uuid[])`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 function toRef(r: RefRow): ConversationRef {
   return {
     id: r.id,

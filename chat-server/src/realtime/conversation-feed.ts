@@ -51,6 +51,11 @@ export function createConversationFeed(deps: {
   outbound: Outbound;
   viewers: Viewers;
   attachments: AttachmentViews;
+  /** Events after which a follower may have lost access (subscription-access.ts rechecks them). */
+  accessMayEnd?: {
+    conversationChanged(conversationId: string): void;
+    offerEnded(orgId: string, userId: string, conversationId: string): void;
+  };
 }): ConversationFeed {
   const { sql, pubsub, log, registry, outbound, viewers } = deps;
   const read = async (q: Parameters<typeof readMessagesAfter>[1]) => {
@@ -85,6 +90,7 @@ export function createConversationFeed(deps: {
       text ??= Buffer.from(JSON.stringify(toFrame(event)));
       outbound.sendRaw(session, text);
     }
+    if (event.kind === 'conversation') deps.accessMayEnd?.conversationChanged(event.conversationId);
   }
 
   /** Whether this session gets the event; records message seqs as handled. */
@@ -152,6 +158,9 @@ export function createConversationFeed(deps: {
       const text = JSON.stringify(event.frame);
       for (const s of registry.agentsOf(orgIdOf(raw))) {
         if (s.principal.kind === 'agent' && s.principal.userId === event.userId) outbound.sendRaw(s, text);
+      }
+      if (event.frame.type === 'offer.revoked') {
+        deps.accessMayEnd?.offerEnded(orgIdOf(raw), event.userId, event.frame.conversationId);
       }
     } else if (event.kind === 'group.frame') {
       const text = JSON.stringify(event.frame);

@@ -27,11 +27,23 @@ export const notFound = (what = 'conversation') => new FrameError('not_found', `
 export const clientArchived = () =>
   new FrameError('forbidden', "This site's client is archived; it takes no new chats");
 
-export type SendError = (session: Session, code: ErrorCode, message: string, ref?: string) => void;
+export type SendError = (
+  session: Session,
+  code: ErrorCode,
+  message: string,
+  ref?: string,
+  conversationId?: string,
+) => void;
 
 export function createSendError(outbound: Outbound, metrics: Metrics): SendError {
-  return (session, code, message, ref) => {
+  return (session, code, message, ref, conversationId) => {
     metrics.errorsSent.inc({ code });
-    outbound.send(session, { type: 'error', ...(ref ? { ref } : {}), code, message });
+    outbound.send(session, {
+      type: 'error',
+      ...(ref ? { ref } : {}),
+      code,
+      message,
+      ...(conversationId ? { conversationId } : {}),
+    });
   };
 }

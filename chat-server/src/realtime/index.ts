@@ -19,10 +19,12 @@ import { createConversationFeed } from './conversation-feed.ts';
 import { createSendError } from './frame-error.ts';
 import { createHandlers, type HandlerTable } from './handlers/index.ts';
 import type { HandlerDeps } from './handlers/types.ts';
+import { stopViewing } from './handlers/viewing.ts';
 import { createOutbound } from './outbound.ts';
 import { createPresence } from './presence.ts';
 import { createFrameLimiter } from './rate-limit.ts';
 import { Registry } from './registry.ts';
+import { createSubscriptionAccess } from './subscription-access.ts';
 import { createViewers } from './viewers.ts';
 import { createWsUpgrader } from './ws-upgrade.ts';
 
@@ -58,6 +60,10 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     outbound,
     viewers,
     attachments,
+    accessMayEnd: {
+      conversationChanged: (id) => subscriptionAccess.conversationChanged(id),
+      offerEnded: (orgId, userId, id) => subscriptionAccess.offerEnded(orgId, userId, id),
+    },
   });
   const presence = createPresence({
     sql: app.sql,
@@ -87,7 +93,23 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     attachments,
     routing,
     renewExpiry: (session, exp) => connections.renewExpiry(session, exp),
+    subscriptionAccess: {
+      offerEnded: (orgId, userId, id) => subscriptionAccess.offerEnded(orgId, userId, id),
+    },
   };
+  const sendError = createSendError(outbound, app.metrics);
+  const subscriptionAccess = createSubscriptionAccess({
+    sql: app.sql,
+    log,
+    registry,
+    intervalMs: config.subscriptionRecheckMs,
+    async drop(session, sub) {
+      if (session.viewing?.has(sub.ref.id)) await stopViewing(handlerDeps, session, sub.ref);
+      feed.unsubscribe(session, sub.ref.id);
+      session.access?.delete(sub.ref.id);
+      sendError(session, 'not_found', 'You can no longer see this conversation', undefined, sub.ref.id);
+    },
+  });
   const handlers: HandlerTable = createHandlers(handlerDeps);
   const connections = createConnections({
     app,
@@ -99,7 +121,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
       perConnection: config.wsRateLimitPerConnection,
       perIp: config.wsRateLimitPerIp,
     }),
-    sendError: createSendError(outbound, app.metrics),
+    sendError,
     handlers: () => handlers,
     handlerDeps: () => handlerDeps,
   });
@@ -161,6 +183,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
       }
       connections.close();
       presence.close();
+      subscriptionAccess.close();
       routing.close();
       mailer.close();
       feed.close();

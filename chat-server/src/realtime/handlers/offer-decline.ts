@@ -7,4 +7,6 @@ export const offerDeclineHandler: HandlerFactory<'offer.decline'> = (deps) => as
   const p = session.principal;
   if (!isStaff(p)) throw new FrameError('forbidden', 'Only agents take offers');
   await deps.routing.decline(p, frame.offerId, frame.conversationId, frame.reason ?? '');
+  // A preview of the offered chat (a subscription RLS allowed because of the offer) ends with it.
+  deps.subscriptionAccess.offerEnded(p.orgId, p.userId, frame.conversationId);
 };

@@ -12,6 +12,7 @@ import type { ConversationFeed } from '../conversation-feed.ts';
 import type { Outbound } from '../outbound.ts';
 import type { Presence } from '../presence.ts';
 import type { Session } from '../session.ts';
+import type { SubscriptionAccess } from '../subscription-access.ts';
 
 export interface HandlerDeps {
   app: AppContext;
@@ -27,6 +28,8 @@ export interface HandlerDeps {
   routing: Routing;
   /** Moves a connection's token expiry (auth.refresh); false if it ended or `exp` is past. */
   renewExpiry(session: Session, exp: number): boolean;
+  /** Rechecks subscriptions whose access may have ended (an agent's own decline). */
+  subscriptionAccess: Pick<SubscriptionAccess, 'offerEnded'>;
 }
 
 /**

@@ -1,0 +1,190 @@
+/**
+ * A live subscription ends when RLS stops letting its agent read the conversation
+ * (src/realtime/subscription-access.ts), on real sockets against the real stack:
+ *   - a transfer to a group the follower is not in ends their subscription at once;
+ *   - declining a consult offer ends the preview it allowed;
+ *   - a membership removed in Postgres (the admin app's way) ends it at the next round;
+ * each time with a not_found error naming the conversation and no message after it, while a
+ * manager following the same chat keeps getting everything.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
+import type { ChatServer } from '../src/server.ts';
+import { startChatServer } from './helpers/chat-server.ts';
+import { ADMIN_ORIGIN, agentToken, SITE_ORIGIN, visitorSession } from './helpers/realtime-users.ts';
+import { createWorld, dropWorld, type World } from './helpers/routing-world.ts';
+import { connect, type TestClient } from './helpers/ws-client.ts';
+
+let db: ReturnType<typeof superuserSql>;
+let world: World;
+/** Rechecks only on events (the 60 s round never comes during a test). */
+let onEvents: ChatServer;
+/** Rechecks every subscription every 300 ms. */
+let onTimer: ChatServer;
+const open: TestClient[] = [];
+
+beforeAll(async () => {
+  db = superuserSql();
+  world = await createWorld(db, {
+    groups: [
+      { name: 'Front', mode: 'manual' },
+      { name: 'Billing', mode: 'manual' },
+    ],
+    agents: [
+      { name: 'Fay', memberships: [{ group: 'Front' }] },
+      { name: 'Gus', memberships: [{ group: 'Front' }] },
+      { name: 'Hal', memberships: [{ group: 'Billing' }] },
+      { name: 'Mia', role: 'manager', memberships: [] },
+    ],
+    site: { defaultGroup: 'Front' },
+  });
+  [onEvents, onTimer] = await Promise.all([
+    startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000', SUBSCRIPTION_RECHECK_MS: '60000' }),
+    startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000', SUBSCRIPTION_RECHECK_MS: '300' }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await Promise.all([onEvents?.close(), onTimer?.close()]);
+  if (world) await dropWorld(db, world);
+  await db?.end();
+});
+
+let n = 0;
+const ref = () => `r${++n}`;
+
+async function agent(server: ChatServer, name: string) {
+  const a = world.agents[name] as { id: string; email: string };
+  const client = await connect(server.url, agentToken(a), { origin: ADMIN_ORIGIN });
+  open.push(client);
+  await client.next('welcome');
+  return Object.assign(client, { userId: a.id });
+}
+
+/** A visitor's chat in Front, claimed by `owner`; the visitor's client can say more. */
+async function frontChat(server: ChatServer, owner: TestClient) {
+  const session = await visitorSession(server.url, world.siteKey);
+  const visitor = await connect(server.url, session.token, { origin: SITE_ORIGIN });
+  open.push(visitor);
+  await visitor.next('welcome');
+  const r = ref();
+  visitor.send({
+    type: 'conversation.start',
+    ref: r,
+    name: 'Vic',
+    firstMessage: { clientMsgId: `v-${r}`, body: 'Where is my parcel?' },
+  });
+  const conversationId = (await visitor.next('conversation', (f) => f.ref === r)).conversation.id;
+  const c = ref();
+  owner.send({ type: 'queue.claim', ref: c, conversationId });
+  await owner.next('conversation', (f) => f.ref === c);
+  const say = async (body: string) => {
+    const m = ref();
+    visitor.send({ type: 'message.send', ref: m, conversationId, clientMsgId: `v-${m}`, body });
+    await visitor.next('ack', (f) => f.ref === m);
+  };
+  return { conversationId, say };
+}
+
+async function subscribe(client: TestClient, conversationId: string) {
+  const r = ref();
+  client.send({ type: 'conversation.subscribe', ref: r, conversationId, afterSeq: 0 });
+  return client.next('sync', (f) => f.ref === r);
+}
+
+/** The unsolicited error that ends a subscription. */
+const ended = (client: TestClient, conversationId: string, timeoutMs = 5000) =>
+  client.next('error', (f) => f.conversationId === conversationId && f.ref === undefined, timeoutMs);
+
+/**
+ * The visitor says `body`; the manager (still allowed) gets it, the dropped follower does not, and
+ * a new subscribe of theirs is refused like an unknown id.
+ */
+async function cutOff(
+  chat: { conversationId: string; say: (body: string) => Promise<void> },
+  manager: TestClient,
+  dropped: TestClient,
+  body: string,
+) {
+  const isIt = (f: { message: { body: string } }) => f.message.body === body;
+  const silent = dropped.none('message', 1500, isIt);
+  await chat.say(body);
+  await manager.next('message', isIt);
+  expect(await silent).toBe(true);
+  const r = ref();
+  dropped.send({ type: 'conversation.subscribe', ref: r, conversationId: chat.conversationId, afterSeq: 0 });
+  expect(await dropped.next('error', (f) => f.ref === r)).toMatchObject({ code: 'not_found' });
+}
+
+describe('subscriptions end with access', () => {
+  it('a transfer to another group ends the subscription of a follower outside it, at once', async () => {
+    const [fay, gus, mia] = await Promise.all(['Fay', 'Gus', 'Mia'].map((a) => agent(onEvents, a)));
+    const chat = await frontChat(onEvents, fay as TestClient);
+    await subscribe(gus as TestClient, chat.conversationId);
+    await subscribe(mia as TestClient, chat.conversationId);
+    // Gus (Front, not in the chat) follows it and gets its messages while it is Front's.
+    await chat.say('Still waiting');
+    await gus?.next('message', (f) => f.message.body === 'Still waiting');
+
+    const t = ref();
+    fay?.send({
+      type: 'conversation.transfer',
+      ref: t,
+      conversationId: chat.conversationId,
+      to: { kind: 'group', groupId: world.groups.Billing },
+    });
+    await fay?.next('conversation', (f) => f.ref === t);
+    const error = await ended(gus as TestClient, chat.conversationId);
+    expect(error).toMatchObject({ code: 'not_found', message: 'You can no longer see this conversation' });
+    await cutOff(chat, mia as TestClient, gus as TestClient, 'Hello, Billing?');
+  });
+
+  it('declining a consult ends the preview the offer allowed', async () => {
+    const [fay, hal, mia] = await Promise.all(['Fay', 'Hal', 'Mia'].map((a) => agent(onEvents, a)));
+    const chat = await frontChat(onEvents, fay as TestClient);
+    await subscribe(mia as TestClient, chat.conversationId);
+    const i = ref();
+    fay?.send({
+      type: 'conversation.invite',
+      ref: i,
+      conversationId: chat.conversationId,
+      userId: hal?.userId,
+    });
+    const offer = await hal?.next('offer', (f) => f.entry.conversationId === chat.conversationId);
+    // Hal (Billing only) may look while the offer is pending.
+    const preview = await subscribe(hal as TestClient, chat.conversationId);
+    expect(preview.messages.some((m) => m.body === 'Where is my parcel?')).toBe(true);
+
+    const d = ref();
+    hal?.send({
+      type: 'offer.decline',
+      ref: d,
+      offerId: offer?.offerId,
+      conversationId: chat.conversationId,
+    });
+    expect(await ended(hal as TestClient, chat.conversationId)).toMatchObject({ code: 'not_found' });
+    await cutOff(chat, mia as TestClient, hal as TestClient, 'Anyone there?');
+  });
+
+  it('a membership removed in Postgres ends the subscription at the next round; others are untouched', async () => {
+    const [fay, gus, mia] = await Promise.all(['Fay', 'Gus', 'Mia'].map((a) => agent(onTimer, a)));
+    const chat = await frontChat(onTimer, fay as TestClient);
+    await subscribe(fay as TestClient, chat.conversationId);
+    await subscribe(gus as TestClient, chat.conversationId);
+    await subscribe(mia as TestClient, chat.conversationId);
+    const gusId = gus?.userId as string;
+    const [membership] = await db`delete from public.group_members
+      where group_id = ${world.groups.Front as string} and user_id = ${gusId} returning *`;
+    try {
+      expect(await ended(gus as TestClient, chat.conversationId)).toMatchObject({ code: 'not_found' });
+      await cutOff(chat, mia as TestClient, gus as TestClient, 'Hello again');
+      // Fay, the assignee, was rechecked too in those rounds and still follows the chat.
+      await fay?.next('message', (f) => f.message.body === 'Hello again');
+      expect(fay?.received.some((f) => f.type === 'error' && f.conversationId === chat.conversationId)).toBe(
+        false,
+      );
+    } finally {
+      await db`insert into public.group_members ${db(membership as Record<string, unknown>)}`;
+    }
+  });
+});
