@@ -20,6 +20,7 @@ import { createSendError } from './frame-error.ts';
 import { createHandlers, type HandlerTable } from './handlers/index.ts';
 import type { HandlerDeps } from './handlers/types.ts';
 import { stopViewing } from './handlers/viewing.ts';
+import { createMembershipWatch } from './membership-watch.ts';
 import { createOutbound } from './outbound.ts';
 import { createPresence } from './presence.ts';
 import { createFrameLimiter } from './rate-limit.ts';
@@ -98,11 +99,18 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     },
   };
   const sendError = createSendError(outbound, app.metrics);
+  const membershipWatch = createMembershipWatch({
+    sql: app.sql,
+    log,
+    registry,
+    intervalMs: config.accessRecheckMs,
+    end: (session, code, reason) => connections.end(session, code, reason),
+  });
   const subscriptionAccess = createSubscriptionAccess({
     sql: app.sql,
     log,
     registry,
-    intervalMs: config.subscriptionRecheckMs,
+    intervalMs: config.accessRecheckMs,
     async drop(session, sub) {
       if (session.viewing?.has(sub.ref.id)) await stopViewing(handlerDeps, session, sub.ref);
       feed.unsubscribe(session, sub.ref.id);
@@ -184,6 +192,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
       connections.close();
       presence.close();
       subscriptionAccess.close();
+      membershipWatch.close();
       routing.close();
       mailer.close();
       feed.close();

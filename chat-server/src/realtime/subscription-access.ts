@@ -1,18 +1,20 @@
 /**
  * Keeps an agent's live subscriptions within what RLS lets them read now, not only when they
  * subscribed. Access can end while a connection follows a conversation: it is transferred to a
- * group the agent is not in, the offer that let them look at it (a preview) is declined, expires
- * or is taken, or their membership or role changes in the admin app. A subscription that RLS no
- * longer allows is dropped: the connection gets a `not_found` error naming the conversation, no
- * further events, and forgets its cached access (a new subscribe is checked afresh).
+ * group the agent is not in, or the offer that let them look at it (a preview) is declined,
+ * taken, withdrawn or runs out. A subscription that RLS no longer allows is dropped: the
+ * connection gets a `not_found` error naming the conversation, no further events, and forgets its
+ * cached access (a new subscribe is checked afresh). (A change of the agent's own role, client or
+ * groups closes the whole connection instead: membership-watch.ts.)
  *
  * When it is checked:
  * - at once, for the agents (role `agent`: their access depends on groups and offers) following a
  *   conversation whose state changed (a `conversation` event: group, status, participants), and
  *   for the agent whose offer of it ended (`offer.revoked`, or their own decline);
- * - every SUBSCRIPTION_RECHECK_MS (30 s) for every agent subscription, for changes the chat server
- *   does not see (memberships and roles are edited in Postgres by the admin app).
- * Checks are coalesced per connection: one RLS query for all its conversations in question.
+ * - every ACCESS_RECHECK_MS (30 s) for every agent subscription, for what ends with no event (an
+ *   offer whose time ran out before a sweep revoked it, a policy changed in Postgres).
+ * Checks are coalesced per connection: one RLS query for all its conversations in question. The
+ * events published in the few milliseconds a check takes may still reach the follower.
  * Visitors are not rechecked: they follow only their own conversations, which stay theirs.
  */
 import { agentReadable } from '../conversations/access.ts';
@@ -79,9 +81,14 @@ export function createSubscriptionAccess(deps: {
     }
   }
 
-  let round: Promise<void> | undefined;
+  // A round that outlasts the interval is not started twice.
+  let running = false;
   const timer = setInterval(() => {
-    round ??= api.recheckAll().finally(() => (round = undefined));
+    if (running) return;
+    running = true;
+    api.recheckAll().finally(() => {
+      running = false;
+    });
   }, deps.intervalMs);
   timer.unref();
 

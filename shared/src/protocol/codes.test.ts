@@ -28,6 +28,7 @@ describe('reconnectPolicy', () => {
   it('refreshes the token after token_expired and reconnects at once after a restart', () => {
     expect(reconnectPolicy(CloseCode.TOKEN_EXPIRED)).toBe('refresh_token');
     expect(reconnectPolicy(CloseCode.SERVICE_RESTART)).toBe('now');
+    expect(reconnectPolicy(CloseCode.ACCESS_CHANGED)).toBe('now');
     expect(reconnectPolicy(CloseCode.FORBIDDEN_ORIGIN)).toBe('never');
   });
 

@@ -70,6 +70,11 @@ export const CloseCode = {
   UNAUTHORIZED: 4003,
   /** The page's Origin is not one of the site's allowed domains. Do not retry. */
   FORBIDDEN_ORIGIN: 4004,
+  /**
+   * The agent's rights in the organization changed while connected (role, client, groups, or
+   * removed). Reconnect at once: the new connection has the current rights, or is refused (4003).
+   */
+  ACCESS_CHANGED: 4005,
   /** The client speaks another `PROTOCOL_VERSION`. Reload the widget or app; do not retry unchanged. */
   PROTOCOL_VERSION_MISMATCH: 4010,
   /** The instance is shutting down or restarting. Reconnect at once (with a little jitter) and resume. */
@@ -102,6 +107,7 @@ export const CLOSE_RECONNECT: Readonly<Record<CloseCode, ReconnectPolicy>> = {
   [CloseCode.TOKEN_EXPIRED]: 'refresh_token',
   [CloseCode.UNAUTHORIZED]: 'never',
   [CloseCode.FORBIDDEN_ORIGIN]: 'never',
+  [CloseCode.ACCESS_CHANGED]: 'now',
   [CloseCode.PROTOCOL_VERSION_MISMATCH]: 'never',
   [CloseCode.SERVICE_RESTART]: 'now',
   [CloseCode.SLOW_CONSUMER]: 'now',

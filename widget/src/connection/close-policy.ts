@@ -12,6 +12,7 @@ const NOT_BACKOFF: Readonly<Record<number, ReconnectPolicy>> = {
   4001: 'refresh_token',
   4003: 'never',
   4004: 'never',
+  4005: 'now',
   4010: 'never',
   4012: 'now',
   4013: 'now',

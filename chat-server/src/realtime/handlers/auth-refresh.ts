@@ -10,16 +10,9 @@
  */
 import type { AgentClaims } from '../../auth/agent-token.ts';
 import { TokenError } from '../../auth/errors.ts';
-import type { Sql } from '../../db/sql.ts';
 import { FrameError } from '../frame-error.ts';
-import type { AgentPrincipal } from '../principal.ts';
+import { sameMembership } from '../membership.ts';
 import type { HandlerFactory } from './types.ts';
-
-interface MembershipRow {
-  role: string;
-  client_id: string | null;
-  group_ids: string[];
-}
 
 export const authRefreshHandler: HandlerFactory<'auth.refresh'> = (deps) => async (session, frame) => {
   const p = session.principal;
@@ -48,19 +41,3 @@ export const authRefreshHandler: HandlerFactory<'auth.refresh'> = (deps) => asyn
   // RLS checks made for this connection (asUser) replay the current token's claims.
   p.claims = claims;
 };
-
-/** Still an active member of the connection's organization, with the rights read at connect. */
-async function sameMembership(sql: Sql, p: AgentPrincipal): Promise<boolean> {
-  const [m] = await sql<MembershipRow[]>`
-    select m.role, m.client_id,
-           array(select gm.group_id from public.group_members gm
-                 where gm.org_id = m.org_id and gm.user_id = m.user_id order by gm.group_id) as group_ids
-    from public.org_members m
-    where m.user_id = ${p.userId} and m.org_id = ${p.orgId} and m.active`;
-  return (
-    m !== undefined &&
-    m.role === p.role &&
-    m.client_id === p.clientId &&
-    m.group_ids.join(',') === [...p.groupIds].join(',')
-  );
-}
