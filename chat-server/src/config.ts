@@ -107,9 +107,8 @@ const EnvSchema = z.object({
   /** Routing: a visitor without a connection for this long "left" (system message; a queued chat closes). */
   VISITOR_LEFT_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /**
-   * How often agent connections (role, client, groups) and their subscriptions (RLS) are checked
-   * again, for access that ended outside the chat server: the admin app edits groups, members and
-   * roles in Postgres.
+   * How often agent connections' rights (role, client, groups) are compared with the database,
+   * for changes made outside the chat server: the admin app edits members and groups in Postgres.
    */
   ACCESS_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

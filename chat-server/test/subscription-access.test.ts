@@ -3,7 +3,7 @@
  * (src/realtime/subscription-access.ts), on real sockets against the real stack:
  *   - a transfer to a group the follower is not in ends their subscription at once;
  *   - declining a consult offer ends the preview it allowed;
- *   - an offer whose time runs out with no event about it ends the preview at the next round;
+ *   - a consult offer that runs out ends the preview when the routing sweep revokes it;
  * each time with a not_found error naming the conversation and no message after it, while a
  * manager following the same chat keeps getting everything.
  */
@@ -17,11 +17,10 @@ import { connect, type TestClient } from './helpers/ws-client.ts';
 
 let db: ReturnType<typeof superuserSql>;
 let world: World;
-/** Rechecks only on events (the 60 s round never comes during a test). */
+/** No routing sweep during a test (60 s): only the frames the test sends change anything. */
 let onEvents: ChatServer;
-/** Rechecks every subscription every 300 ms (a changed membership closes the whole connection:
- * test/membership-watch.test.ts). */
-let onTimer: ChatServer;
+/** Sweeps routing every 250 ms: offers run out on time. */
+let onSweep: ChatServer;
 const open: TestClient[] = [];
 
 beforeAll(async () => {
@@ -39,14 +38,14 @@ beforeAll(async () => {
     ],
     site: { defaultGroup: 'Front' },
   });
-  [onEvents, onTimer] = await Promise.all([
-    startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000', ACCESS_RECHECK_MS: '60000' }),
-    startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000', ACCESS_RECHECK_MS: '300' }),
+  [onEvents, onSweep] = await Promise.all([
+    startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000' }),
+    startChatServer({ WIDGET_SESSION_RATE_LIMIT: '1000', ROUTING_SWEEP_MS: '250' }),
   ]);
 });
 afterAll(async () => {
   await Promise.all(open.map((c) => c.close()));
-  await Promise.all([onEvents?.close(), onTimer?.close()]);
+  await Promise.all([onEvents?.close(), onSweep?.close()]);
   if (world) await dropWorld(db, world);
   await db?.end();
 });
@@ -167,9 +166,9 @@ describe('subscriptions end with access', () => {
     await cutOff(chat, mia as TestClient, hal as TestClient, 'Anyone there?');
   });
 
-  it('an offer that runs out unseen ends the preview at the next round; other followers are untouched', async () => {
-    const [fay, hal, mia] = await Promise.all(['Fay', 'Hal', 'Mia'].map((a) => agent(onTimer, a)));
-    const chat = await frontChat(onTimer, fay as TestClient);
+  it('a consult offer that runs out ends the preview when the sweep revokes it; other followers are untouched', async () => {
+    const [fay, hal, mia] = await Promise.all(['Fay', 'Hal', 'Mia'].map((a) => agent(onSweep, a)));
+    const chat = await frontChat(onSweep, fay as TestClient);
     await subscribe(fay as TestClient, chat.conversationId);
     await subscribe(mia as TestClient, chat.conversationId);
     const i = ref();
@@ -181,13 +180,14 @@ describe('subscriptions end with access', () => {
     });
     const offer = await hal?.next('offer', (f) => f.entry.conversationId === chat.conversationId);
     await subscribe(hal as TestClient, chat.conversationId);
-    // Its time passes with no event about it (no sweep revokes it on this server during the test):
-    // RLS stops allowing Hal's read the moment expires_at is past, and only a round can notice.
+    // Its time runs out (moved back, rather than waiting the 60 s a consult offer lasts): the
+    // sweep revokes it and tells Hal (offer.revoked), which rechecks his subscription.
     await db`update public.conversation_offers set expires_at = now() - interval '1 second'
       where id = ${offer?.offerId as string}`;
+    await hal?.next('offer.revoked', (f) => f.offerId === offer?.offerId);
     expect(await ended(hal as TestClient, chat.conversationId)).toMatchObject({ code: 'not_found' });
     await cutOff(chat, mia as TestClient, hal as TestClient, 'Hello again');
-    // Fay, the assignee, was rechecked in those rounds too and still follows the chat.
+    // Fay, the assignee, still follows the chat.
     await fay?.next('message', (f) => f.message.body === 'Hello again');
     expect(fay?.received.some((f) => f.type === 'error' && f.conversationId === chat.conversationId)).toBe(
       false,

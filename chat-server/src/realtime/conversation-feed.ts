@@ -53,7 +53,7 @@ export function createConversationFeed(deps: {
   attachments: AttachmentViews;
   /** Events after which a follower may have lost access (subscription-access.ts rechecks them). */
   accessMayEnd?: {
-    conversationChanged(conversationId: string): void;
+    conversationChanged(conversationId: string, groupId: string | null): void;
     offerEnded(orgId: string, userId: string, conversationId: string): void;
   };
 }): ConversationFeed {
@@ -90,7 +90,9 @@ export function createConversationFeed(deps: {
       text ??= Buffer.from(JSON.stringify(toFrame(event)));
       outbound.sendRaw(session, text);
     }
-    if (event.kind === 'conversation') deps.accessMayEnd?.conversationChanged(event.conversationId);
+    if (event.kind === 'conversation') {
+      deps.accessMayEnd?.conversationChanged(event.conversationId, event.conversation.groupId);
+    }
   }
 
   /** Whether this session gets the event; records message seqs as handled. */

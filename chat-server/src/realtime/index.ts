@@ -62,7 +62,7 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     viewers,
     attachments,
     accessMayEnd: {
-      conversationChanged: (id) => subscriptionAccess.conversationChanged(id),
+      conversationChanged: (id, groupId) => subscriptionAccess.conversationChanged(id, groupId),
       offerEnded: (orgId, userId, id) => subscriptionAccess.offerEnded(orgId, userId, id),
     },
   });
@@ -110,7 +110,6 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     sql: app.sql,
     log,
     registry,
-    intervalMs: config.accessRecheckMs,
     async drop(session, sub) {
       if (session.viewing?.has(sub.ref.id)) await stopViewing(handlerDeps, session, sub.ref);
       feed.unsubscribe(session, sub.ref.id);
