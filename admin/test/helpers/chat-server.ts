@@ -74,6 +74,9 @@ export async function startChatServer(options: {
     SHUTDOWN_GRACE_MS: '500',
     PRESENCE_GRACE_MS: '0',
     ROUTING_SWEEP_MS: '500',
+    // Memberships and subscriptions rechecked every second (30 s in production), so a test sees a
+    // manager's group change close the agent's socket (4005) within a few seconds.
+    ACCESS_RECHECK_MS: '1000',
     LOG_LEVEL: options.verbose ? 'info' : 'silent',
   });
   const chat = await createChatServer(config, { log: createLogger(options.verbose ? 'info' : 'silent') });

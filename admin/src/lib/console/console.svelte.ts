@@ -13,7 +13,7 @@ import type {
   ServerFrame,
   ServerFrameOf,
 } from '@chat/shared';
-import { TYPING_REFRESH_MS } from '@chat/shared';
+import { CloseCode, TYPING_REFRESH_MS } from '@chat/shared';
 import type { AgentAvailability } from '../data/agent-status.ts';
 import { setMyStatus } from '../data/agent-status.ts';
 import type { Snippet } from '../data/types.ts';
@@ -44,6 +44,12 @@ export interface Toast {
   tone: 'info' | 'error';
   text: string;
 }
+
+/** `ChatState.ended` of a chat the server stopped showing this agent (RLS no longer allows it). */
+export const NO_ACCESS = 'No access';
+
+/** After a 4005 reconnect: the queues and chats shown may have changed under the agent's eyes. */
+const ACCESS_CHANGED_TEXT = 'Your access changed; the console now shows what your current rights allow.';
 
 /** How long an answer to a `ref` may take before the action is reported as failed. */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -396,6 +402,7 @@ export class ConsoleStore {
 
   /** Every (re)connect: announce availability, resubscribe each chat from its last seq, resend the outbox. */
   #onOpen(): void {
+    if (this.feed.previousClose === CloseCode.ACCESS_CHANGED) this.toast('info', ACCESS_CHANGED_TEXT);
     if (this.status !== 'offline')
       this.feed.send({ type: 'presence.set', status: this.status, maxChats: this.maxChats });
     for (const chat of this.chats) this.#subscribe(chat);
@@ -545,6 +552,8 @@ export class ConsoleStore {
     if (frame.hasMore) this.#subscribe(chat);
     else if (first && chat.myReadSeq === 0 && chat.id === this.activeId) this.markRead(chat);
     if (frame.conversation.status === 'closed' && !chat.ended) chat.ended = 'closed';
+    // Readable again (re-added to the group, say): the server answered a resubscribe with the chat.
+    else if (chat.ended === NO_ACCESS && frame.conversation.status !== 'closed') chat.ended = '';
   }
 
   #onMessage(message: Message): void {
@@ -730,7 +739,37 @@ export class ConsoleStore {
         return;
       }
     }
+    if (frame.ref === undefined && frame.code === 'not_found' && frame.conversationId) {
+      this.#accessEnded(frame.conversationId);
+      return;
+    }
     console.warn('console: chat server error', frame.code, frame.message);
+  }
+
+  /**
+   * The server ended a subscription because RLS no longer lets this agent read the conversation
+   * (PROTOCOL.md, error): the offer being previewed ended with no event that reached us (ran out,
+   * withdrawn), or one of their chats left their reach. A preview closes, with its offer card (a
+   * pending offer would still make it readable); a chat stays in the list, ended, so the agent
+   * sees what happened to it instead of it vanishing. Anything else was already gone here.
+   */
+  #accessEnded(conversationId: string): void {
+    const preview = this.preview;
+    if (preview?.conversationId === conversationId && !this.chat(conversationId)) {
+      // Accepting: the accept's own answer decides (it either joins the chat or says why not).
+      if (preview.accepting) return;
+      for (const offer of this.offers)
+        if (offer.entry.conversationId === conversationId) this.#changed?.offersGone.add(offer.offerId);
+      this.offers = this.offers.filter((o) => o.entry.conversationId !== conversationId);
+      this.closePreview(previewEndedText('gone', preview.offer.entry.visitor.name));
+      return;
+    }
+    const chat = this.chat(conversationId);
+    if (chat && !chat.ended) {
+      // No `typing off` either: the server would refuse it the same way.
+      this.#typingSentAt.delete(chat.id);
+      chat.ended = NO_ACCESS;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

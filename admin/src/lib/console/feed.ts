@@ -14,6 +14,11 @@ export interface ConsoleFeed {
   readonly status: FeedStatus;
   /** Why the feed stopped or last dropped, for the banner. */
   readonly problem: string;
+  /**
+   * The close code that ended the connection before the current one (null before any closed): in
+   * `onOpen`, what the reconnect recovered from.
+   */
+  readonly previousClose: number | null;
   start(): void;
   /** Closes for good (leaving the console, signing out). */
   stop(): void;

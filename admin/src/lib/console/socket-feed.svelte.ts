@@ -10,12 +10,15 @@
  * the way each close code asks (`reconnectPolicy` in @chat/shared): 4001 (the fallback when a
  * refresh failed) → refresh the session and reconnect; service restart / slow consumer → reconnect at once with jitter;
  * network loss and server errors → exponential backoff; 4003/4010/4014 → stop and say why.
+ * 4005 (the agent's role, client or groups changed) reconnects at once like a restart, but says so
+ * calmly: the new connection carries the current rights (or is refused with 4003, which stops).
  * An app-level `ping` every `heartbeatIntervalMs` detects a dead link browsers do not report
  * (two missed `pong`s → reconnect). What to resend after a reconnect is the caller's business
  * (`onOpen`): the console resubscribes its chats from their last seq and resends its outbox.
  */
 import {
   type ClientFrame,
+  CloseCode,
   PROTOCOL_VERSION,
   parseServerFrame,
   reconnectPolicy,
@@ -82,6 +85,8 @@ export class SocketFeed implements ConsoleFeed {
   /** Server clock minus ours (from `welcome`), so expiry is timed by the server's clock. */
   #skewMs = 0;
   #unwatchToken: (() => void) | undefined;
+  /** The close code that ended the previous connection (null until one has closed). */
+  #previousClose: number | null = null;
 
   constructor(private readonly options: SocketFeedOptions) {}
 
@@ -90,6 +95,9 @@ export class SocketFeed implements ConsoleFeed {
   }
   get problem() {
     return this.#problem;
+  }
+  get previousClose() {
+    return this.#previousClose;
   }
 
   start(): void {
@@ -194,13 +202,14 @@ export class SocketFeed implements ConsoleFeed {
     this.#stopHeartbeat();
     this.#clearRenewal();
     if (this.#stopped) return;
+    this.#previousClose = code;
     const policy = reconnectPolicy(code);
     if (policy === 'never') {
       this.#status = 'stopped';
       this.#problem = STOP_REASONS[code] ?? `The chat server closed the connection (${code}).`;
       return;
     }
-    this.#problem = policy === 'refresh_token' ? '' : `Connection lost (${code}); reconnecting…`;
+    this.#problem = policy === 'refresh_token' ? '' : droppedText(code);
     this.#schedule(policy, code);
   }
 
@@ -287,4 +296,13 @@ export class SocketFeed implements ConsoleFeed {
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
   }
+}
+
+/**
+ * The banner while reconnecting. A changed membership is routine (a manager moved the agent between
+ * groups), not a fault, so it is not reported as a lost connection.
+ */
+function droppedText(code: number): string {
+  if (code === CloseCode.ACCESS_CHANGED) return 'Your access changed; reconnecting…';
+  return `Connection lost (${code}); reconnecting…`;
 }
