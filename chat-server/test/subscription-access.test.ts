@@ -92,6 +92,30 @@ async function subscribe(client: TestClient, conversationId: string) {
   return client.next('sync', (f) => f.ref === r);
 }
 
+/**
+ * A Front chat of Fay's (followed by Mia, the manager, and by Fay if `fayFollows`) on which Fay
+ * consults Hal (Billing only), who previews it: RLS lets him read it while the offer is pending.
+ */
+async function previewedConsult(server: ChatServer, fayFollows: boolean) {
+  const [fay, hal, mia] = (await Promise.all(['Fay', 'Hal', 'Mia'].map((a) => agent(server, a)))) as [
+    TestClient & { userId: string },
+    TestClient & { userId: string },
+    TestClient & { userId: string },
+  ];
+  const chat = await frontChat(server, fay);
+  if (fayFollows) await subscribe(fay, chat.conversationId);
+  await subscribe(mia, chat.conversationId);
+  fay.send({
+    type: 'conversation.invite',
+    ref: ref(),
+    conversationId: chat.conversationId,
+    userId: hal.userId,
+  });
+  const offer = await hal.next('offer', (f) => f.entry.conversationId === chat.conversationId);
+  const preview = await subscribe(hal, chat.conversationId);
+  return { fay, hal, mia, chat, offer, preview };
+}
+
 /** The unsolicited error that ends a subscription. */
 const ended = (client: TestClient, conversationId: string, timeoutMs = 5000) =>
   client.next('error', (f) => f.conversationId === conversationId && f.ref === undefined, timeoutMs);
@@ -140,56 +164,32 @@ describe('subscriptions end with access', () => {
   });
 
   it('declining a consult ends the preview the offer allowed', async () => {
-    const [fay, hal, mia] = await Promise.all(['Fay', 'Hal', 'Mia'].map((a) => agent(onEvents, a)));
-    const chat = await frontChat(onEvents, fay as TestClient);
-    await subscribe(mia as TestClient, chat.conversationId);
-    const i = ref();
-    fay?.send({
-      type: 'conversation.invite',
-      ref: i,
-      conversationId: chat.conversationId,
-      userId: hal?.userId,
-    });
-    const offer = await hal?.next('offer', (f) => f.entry.conversationId === chat.conversationId);
-    // Hal (Billing only) may look while the offer is pending.
-    const preview = await subscribe(hal as TestClient, chat.conversationId);
+    const { hal, mia, chat, offer, preview } = await previewedConsult(onEvents, false);
     expect(preview.messages.some((m) => m.body === 'Where is my parcel?')).toBe(true);
 
     const d = ref();
-    hal?.send({
+    hal.send({
       type: 'offer.decline',
       ref: d,
-      offerId: offer?.offerId,
+      offerId: offer.offerId,
       conversationId: chat.conversationId,
     });
-    expect(await ended(hal as TestClient, chat.conversationId)).toMatchObject({ code: 'not_found' });
-    await cutOff(chat, mia as TestClient, hal as TestClient, 'Anyone there?');
+    expect(await ended(hal, chat.conversationId)).toMatchObject({ code: 'not_found' });
+    await cutOff(chat, mia, hal, 'Anyone there?');
   });
 
   it('a consult offer that runs out ends the preview when the sweep revokes it; other followers are untouched', async () => {
-    const [fay, hal, mia] = await Promise.all(['Fay', 'Hal', 'Mia'].map((a) => agent(onSweep, a)));
-    const chat = await frontChat(onSweep, fay as TestClient);
-    await subscribe(fay as TestClient, chat.conversationId);
-    await subscribe(mia as TestClient, chat.conversationId);
-    const i = ref();
-    fay?.send({
-      type: 'conversation.invite',
-      ref: i,
-      conversationId: chat.conversationId,
-      userId: hal?.userId,
-    });
-    const offer = await hal?.next('offer', (f) => f.entry.conversationId === chat.conversationId);
-    await subscribe(hal as TestClient, chat.conversationId);
+    const { fay, hal, mia, chat, offer } = await previewedConsult(onSweep, true);
     // Its time runs out (moved back, rather than waiting the 60 s a consult offer lasts): the
     // sweep revokes it and tells Hal (offer.revoked), which rechecks his subscription.
     await db`update public.conversation_offers set expires_at = now() - interval '1 second'
-      where id = ${offer?.offerId as string}`;
-    await hal?.next('offer.revoked', (f) => f.offerId === offer?.offerId);
-    expect(await ended(hal as TestClient, chat.conversationId)).toMatchObject({ code: 'not_found' });
-    await cutOff(chat, mia as TestClient, hal as TestClient, 'Hello again');
+      where id = ${offer.offerId as string}`;
+    await hal.next('offer.revoked', (f) => f.offerId === offer.offerId);
+    expect(await ended(hal, chat.conversationId)).toMatchObject({ code: 'not_found' });
+    await cutOff(chat, mia, hal, 'Hello again');
     // Fay, the assignee, still follows the chat.
-    await fay?.next('message', (f) => f.message.body === 'Hello again');
-    expect(fay?.received.some((f) => f.type === 'error' && f.conversationId === chat.conversationId)).toBe(
+    await fay.next('message', (f) => f.message.body === 'Hello again');
+    expect(fay.received.some((f) => f.type === 'error' && f.conversationId === chat.conversationId)).toBe(
       false,
     );
   });
