@@ -7,11 +7,10 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SourceMapConsumer } from 'source-map-js';
-import { build } from 'vite';
-import { WIDGET_ROOT } from '../demo/build.ts';
+import { buildWidget } from '../demo/build.ts';
 
 const PARTS: [string, RegExp][] = [
   ['Svelte 5 runtime', /node_modules\/svelte\//],
@@ -28,15 +27,8 @@ const partOf = (source: string | null) =>
   PARTS.find(([, re]) => source && re.test(source))?.[0] ?? 'templates, accessors (unmapped)';
 
 const outDir = await mkdtemp(join(tmpdir(), 'widget-cost-'));
-process.env.NODE_ENV = 'production';
 try {
-  await build({
-    root: WIDGET_ROOT,
-    configFile: resolve(WIDGET_ROOT, 'vite.config.ts'),
-    mode: 'production',
-    logLevel: 'warn',
-    build: { outDir, sourcemap: true },
-  });
+  await buildWidget({ outDir, sourcemap: true });
   const js = (await readFile(join(outDir, 'widget.js'), 'utf8')).replace(/\n\/\/# sourceMappingURL=.*$/, '');
   const map = new SourceMapConsumer(JSON.parse(await readFile(join(outDir, 'widget.js.map'), 'utf8')));
   const lines = js.split('\n');

@@ -4,25 +4,15 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
-import { WIDGET_ROOT } from '../../demo/build.ts';
+import { join } from 'node:path';
+import { buildWidget } from '../../demo/build.ts';
 
 export async function buildUnminified(): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'widget-unminified-'));
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
   try {
-    await build({
-      root: WIDGET_ROOT,
-      configFile: resolve(WIDGET_ROOT, 'vite.config.ts'),
-      mode: 'production',
-      logLevel: 'warn',
-      build: { outDir, minify: false, rolldownOptions: { output: { minify: false } } },
-    });
+    await buildWidget({ outDir, minify: false, rolldownOptions: { output: { minify: false } } });
     return withoutComments(await readFile(join(outDir, 'widget.js'), 'utf8'));
   } finally {
-    process.env.NODE_ENV = nodeEnv;
     await rm(outDir, { recursive: true, force: true });
   }
 }
