@@ -5,7 +5,8 @@
  *   - declining a consult offer ends the preview it allowed;
  *   - a consult offer that runs out ends the preview when the routing sweep revokes it;
  * each time with a not_found error naming the conversation and no message after it, while a
- * manager following the same chat keeps getting everything.
+ * manager following the same chat keeps getting everything. Subscribing again is refused with an
+ * error that names the conversation as well as the frame's ref, on the same connection or a new one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
@@ -120,6 +121,15 @@ async function previewedConsult(server: ChatServer, fayFollows: boolean) {
 const ended = (client: TestClient, conversationId: string, timeoutMs = 5000) =>
   client.next('error', (f) => f.conversationId === conversationId && f.ref === undefined, timeoutMs);
 
+/** Subscribes and returns the refusal: `not_found` with the frame's ref and the conversation. */
+async function refusedSubscribe(client: TestClient, conversationId: string) {
+  const r = ref();
+  client.send({ type: 'conversation.subscribe', ref: r, conversationId, afterSeq: 0 });
+  const error = await client.next('error', (f) => f.ref === r);
+  expect(error).toMatchObject({ code: 'not_found', ref: r, conversationId });
+  expect(client.received.some((f) => f.type === 'sync' && f.ref === r)).toBe(false);
+}
+
 /**
  * The visitor says `body`; the manager (still allowed) gets it, the dropped follower does not, and
  * a new subscribe of theirs is refused like an unknown id.
@@ -135,9 +145,7 @@ async function cutOff(
   await chat.say(body);
   await manager.next('message', isIt);
   expect(await silent).toBe(true);
-  const r = ref();
-  dropped.send({ type: 'conversation.subscribe', ref: r, conversationId: chat.conversationId, afterSeq: 0 });
-  expect(await dropped.next('error', (f) => f.ref === r)).toMatchObject({ code: 'not_found' });
+  await refusedSubscribe(dropped, chat.conversationId);
 }
 
 describe('subscriptions end with access', () => {
@@ -192,5 +200,23 @@ describe('subscriptions end with access', () => {
     expect(fay.received.some((f) => f.type === 'error' && f.conversationId === chat.conversationId)).toBe(
       false,
     );
+  });
+
+  it('a refused subscribe after a reconnect names the conversation, so the client knows which chat it lost', async () => {
+    const { hal, chat, offer } = await previewedConsult(onEvents, false);
+    hal.send({
+      type: 'offer.decline',
+      ref: ref(),
+      offerId: offer.offerId,
+      conversationId: chat.conversationId,
+    });
+    await ended(hal, chat.conversationId);
+    await hal.close();
+    // A new connection of Hal's resubscribes what it had open, as a console does after a reconnect.
+    const again = await agent(onEvents, 'Hal');
+    await refusedSubscribe(again, chat.conversationId);
+    // An id that was never his is refused the same way (ids cannot be probed either way).
+    const other = await frontChat(onEvents, (await agent(onEvents, 'Gus')) as TestClient);
+    await refusedSubscribe(again, other.conversationId);
   });
 });
