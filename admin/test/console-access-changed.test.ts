@@ -17,12 +17,11 @@
  * X's console sockets are routed through Playwright to read the server's close codes and, once, to
  * hold the reconnect's frames for a screenshot of the banner.
  */
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { openConsole, setStatus } from './helpers/agent-console.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
-import { startWidgetPage } from './helpers/chat-server.ts';
-import { type ConsultWorld, createConsultWorld } from './helpers/consult-world.ts';
+import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { openConsole } from './helpers/agent-console.ts';
+import { newPage, screenshot, signIn } from './helpers/browser.ts';
+import { consult, consultFixture } from './helpers/consult-fixture.ts';
 import { serviceClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
@@ -47,12 +46,6 @@ interface RoutedSocket {
   held: (string | Buffer)[];
 }
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let world: ConsultWorld;
-let widgetPage: { url: string; stop(): Promise<void> };
-let x: Page;
-let y: Page;
 /** Greta's chat (X's, consulted to Y) and Hugo's (queued in group A). */
 let gretaChat = '';
 let hugoChat = '';
@@ -99,7 +92,8 @@ function recordBanner(): void {
   }).observe(document, { subtree: true, childList: true, characterData: true });
 }
 
-const bannerTexts = () => x.evaluate(() => (window as unknown as { bannerTexts: string[] }).bannerTexts);
+const bannerTexts = () =>
+  stage.x.evaluate(() => (window as unknown as { bannerTexts: string[] }).bannerTexts);
 const queueList = (page: Page) => page.getByRole('region', { name: 'Queue', exact: true });
 const queued = (page: Page) => queueList(page).getByTestId('queue-entry').filter({ hasText: HUGO });
 const feedStatus = (page: Page) => page.getByTestId('feed-status').getAttribute('data-status');
@@ -128,17 +122,17 @@ async function rowsAround(): Promise<Record<string, unknown>> {
     service
       .from('org_members')
       .select('role, active, client_id, max_chats, display_name')
-      .eq('user_id', world.x.id)
+      .eq('user_id', stage.world.x.id)
       .single(),
     service
       .from('groups')
       .select('name, routing_mode, offer_timeout_seconds')
-      .eq('id', world.groupId)
+      .eq('id', stage.world.groupId)
       .single(),
     service
       .from('group_members')
       .select('group_id, user_id, max_chats')
-      .in('user_id', [...SEEDED, world.x.id])
+      .in('user_id', [...SEEDED, stage.world.x.id])
       .order('group_id')
       .order('user_id'),
   ]);
@@ -159,7 +153,7 @@ async function conversationOf(visitor: string): Promise<string> {
   const { data, error } = await serviceClient()
     .from('conversations')
     .select('id, visitor:visitors!inner(name)')
-    .eq('site_id', world.siteId)
+    .eq('site_id', stage.world.siteId)
     .eq('visitor.name', visitor)
     .single();
   if (error) throw error;
@@ -168,66 +162,43 @@ async function conversationOf(visitor: string): Promise<string> {
 
 /** Opens the Team page as `email` and selects X there. */
 async function editX(email: string) {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
+  const { context, page } = await newPage(stage.browser);
+  stage.contexts.push(context);
   await signIn(page, email);
   await page.goto('/manage/agents');
-  await page.getByRole('row').filter({ hasText: world.x.email }).click();
+  await page.getByRole('row').filter({ hasText: stage.world.x.email }).click();
   return page;
 }
 
-beforeAll(async () => {
-  const service = serviceClient();
-  world = await createConsultWorld(service);
-  // Time to preview: this group's offers wait two minutes.
-  const { error } = await service
-    .from('groups')
-    .update({ offer_timeout_seconds: 120 })
-    .eq('id', world.groupId);
-  if (error) throw error;
-  widgetPage = await startWidgetPage(inject('admin').chatServerUrl, world.siteKey);
-  browser = await launchBrowser();
-  x = await openConsole(browser, contexts, world.x.email);
-  const context = x.context();
-  await context.addInitScript(recordBanner);
-  await routeConsoleSockets(context);
-  await x.reload();
-  await x.locator('[data-testid=feed-status][data-status=open]').waitFor();
-  await setStatus(x, 'Online');
-  y = await openConsole(browser, contexts, world.y.email);
-}, 120_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await widgetPage?.stop();
-  await world?.drop();
+// Time to preview: this group's offers wait two minutes. X's console is reloaded once its banner
+// is recorded and its sockets routed.
+const stage = consultFixture({
+  offerTimeoutSeconds: 120,
+  prepareX: async (page) => {
+    await page.context().addInitScript(recordBanner);
+    await routeConsoleSockets(page.context());
+  },
 });
 
 describe('the console within the agent’s current rights', () => {
   test('a previewed consult declined on another device: the server’s not_found closes the preview and its card', async () => {
-    const greta = await visitorPage(browser, contexts);
-    await startWidgetChat(greta, GRETA, 'greta.consulted@example.com', GRETA_FIRST, widgetPage.url);
-    const offered = x.getByTestId('offer').filter({ hasText: GRETA });
+    const greta = await visitorPage(stage.browser, stage.contexts);
+    await startWidgetChat(greta, GRETA, 'greta.consulted@example.com', GRETA_FIRST, stage.widgetPageUrl);
+    const offered = stage.x.getByTestId('offer').filter({ hasText: GRETA });
     await offered.getByRole('button', { name: 'Accept', exact: true }).click();
-    await expect.poll(() => x.getByTestId('conversation-title').textContent()).toBe(GRETA);
+    await expect.poll(() => stage.x.getByTestId('conversation-title').textContent()).toBe(GRETA);
     gretaChat = await conversationOf(GRETA);
 
-    await x.getByRole('button', { name: 'Consult', exact: true }).click();
-    const dialog = x.getByRole('dialog', { name: 'Invite a colleague' });
-    await dialog.locator('select[name=target]').selectOption(`agent:${world.y.id}`);
-    await dialog.locator('textarea[name=note]').fill('Name changes on Porto bookings?');
-    await dialog.getByRole('button', { name: 'Invite' }).click();
-    await dialog.waitFor({ state: 'hidden' });
-    const card = y.getByTestId('offer').filter({ hasText: GRETA });
+    await consult(stage.x, stage.world.y, 'Name changes on Porto bookings?');
+    const card = stage.y.getByTestId('offer').filter({ hasText: GRETA });
     await card.getByRole('button', { name: 'Preview' }).click();
-    const preview = y.getByTestId('offer-preview');
+    const preview = stage.y.getByTestId('offer-preview');
     await expect.poll(() => preview.getByTestId('message').allTextContents()).toEqual([GRETA_FIRST]);
     const ySockets: unknown[] = [];
-    y.on('websocket', (ws) => ySockets.push(ws));
+    stage.y.on('websocket', (ws) => ySockets.push(ws));
 
     // Y's other device: the same card, declined there.
-    const other = await openConsole(browser, contexts, world.y.email);
+    const other = await openConsole(stage.browser, stage.contexts, stage.world.y.email);
     await other
       .getByTestId('offer')
       .filter({ hasText: GRETA })
@@ -238,22 +209,22 @@ describe('the console within the agent’s current rights', () => {
 
     await preview.waitFor({ state: 'detached', timeout: 10_000 });
     const closedAfterMs = Date.now() - declinedAt;
-    expect(await toastTexts(y)).toContain(
+    expect(await toastTexts(stage.y)).toContain(
       `Preview closed: the chat with ${GRETA} is no longer offered to you.`,
     );
     expect(await card.count()).toBe(0);
-    expect(await y.getByTestId('chat-item').count()).toBe(0);
-    await screenshot(y, 'console-access-preview-declined-elsewhere');
+    expect(await stage.y.getByTestId('chat-item').count()).toBe(0);
+    await screenshot(stage.y, 'console-access-preview-declined-elsewhere');
     console.log(`preview closed ${closedAfterMs} ms after the decline on the other device`);
     expect(closedAfterMs).toBeLessThan(5_000);
     // The same socket all along: no reconnect did this.
     expect(ySockets).toEqual([]);
-    expect(await feedStatus(y)).toBe('open');
+    expect(await feedStatus(stage.y)).toBe('open');
     const { data: offers, error } = await serviceClient()
       .from('conversation_offers')
       .select('kind, status')
       .eq('conversation_id', gretaChat)
-      .eq('user_id', world.y.id);
+      .eq('user_id', stage.world.y.id);
     if (error) throw error;
     expect(offers).toEqual([{ kind: 'consult', status: 'declined' }]);
   });
@@ -263,18 +234,22 @@ describe('the console within the agent’s current rights', () => {
     const manual = await serviceClient()
       .from('groups')
       .update({ routing_mode: 'manual' })
-      .eq('id', world.groupId);
+      .eq('id', stage.world.groupId);
     if (manual.error) throw manual.error;
-    const hugo = await visitorPage(browser, contexts);
-    await startWidgetChat(hugo, HUGO, 'hugo.queued@example.com', HUGO_FIRST, widgetPage.url);
-    await queued(x).waitFor();
+    const hugo = await visitorPage(stage.browser, stage.contexts);
+    await startWidgetChat(hugo, HUGO, 'hugo.queued@example.com', HUGO_FIRST, stage.widgetPageUrl);
+    await queued(stage.x).waitFor();
     hugoChat = await conversationOf(HUGO);
-    expect(await feedStatus(x)).toBe('open');
+    expect(await feedStatus(stage.x)).toBe('open');
     const before = await rowsAround();
-    expect(before.memberships).toContainEqual({ group_id: world.groupId, user_id: world.x.id, max_chats: 3 });
+    expect(before.memberships).toContainEqual({
+      group_id: stage.world.groupId,
+      user_id: stage.world.x.id,
+      max_chats: 3,
+    });
 
     const maria = await editX('manager@northwind.test');
-    const inGroup = maria.getByRole('checkbox', { name: world.groupName, exact: true });
+    const inGroup = maria.getByRole('checkbox', { name: stage.world.groupName, exact: true });
     expect(await inGroup.isChecked()).toBe(true);
     await inGroup.uncheck();
     holding = true;
@@ -284,41 +259,43 @@ describe('the console within the agent’s current rights', () => {
 
     // The server closed X's socket for the changed membership; the console says so calmly while
     // the reconnect is held back here.
-    const banner = x.getByTestId('connection-banner');
+    const banner = stage.x.getByTestId('connection-banner');
     await banner.waitFor({ timeout: 10_000 });
     const closedAfterMs = Date.now() - savedAt;
     expect((await banner.textContent())?.trim()).toBe(ACCESS_CHANGED_BANNER);
     expect(xSockets[0]?.serverCloseCode).toBe(4005);
     await expect.poll(() => xSockets.length).toBe(2);
-    expect(await feedStatus(x)).toBe('reconnecting');
-    await screenshot(x, 'console-access-changed-reconnecting');
+    expect(await feedStatus(stage.x)).toBe('reconnecting');
+    await screenshot(stage.x, 'console-access-changed-reconnecting');
 
     release();
-    await x.locator('[data-testid=feed-status][data-status=open]').waitFor({ timeout: 10_000 });
+    await stage.x.locator('[data-testid=feed-status][data-status=open]').waitFor({ timeout: 10_000 });
     // Said once the new socket is welcomed (a toast, gone after 4 s).
-    expect(await toastTexts(x)).toContain(ACCESS_CHANGED_TOAST);
-    await expect.poll(() => queued(x).count(), { timeout: 10_000 }).toBe(0);
-    const queueHeading = await queueList(x).locator('h2').textContent();
+    expect(await toastTexts(stage.x)).toContain(ACCESS_CHANGED_TOAST);
+    await expect.poll(() => queued(stage.x).count(), { timeout: 10_000 }).toBe(0);
+    const queueHeading = await queueList(stage.x).locator('h2').textContent();
     expect(queueHeading?.replace(/\s+/g, ' ').trim()).toBe('Queue 0');
     expect(await banner.count()).toBe(0);
     // X's own chat with Greta stays, open and writable.
-    expect(await x.getByTestId('conversation-title').textContent()).toBe(GRETA);
-    expect(await x.getByTestId('ended').count()).toBe(0);
-    expect(await x.locator('[data-composer]').isEnabled()).toBe(true);
-    await screenshot(x, 'console-access-changed-reconnected');
+    expect(await stage.x.getByTestId('conversation-title').textContent()).toBe(GRETA);
+    expect(await stage.x.getByTestId('ended').count()).toBe(0);
+    expect(await stage.x.locator('[data-composer]').isEnabled()).toBe(true);
+    await screenshot(stage.x, 'console-access-changed-reconnected');
     console.log(`4005 banner ${closedAfterMs} ms after Save (the reconnect was then held for a screenshot)`);
 
     // One close (4005) and one new socket, which stays open; the banner never said "Connection lost".
     expect(await bannerTexts()).toEqual([ACCESS_CHANGED_BANNER]);
-    await x.waitForTimeout(2_500);
+    await stage.x.waitForTimeout(2_500);
     expect(xSockets.map((s) => s.serverCloseCode)).toEqual([4005, null]);
-    expect(await feedStatus(x)).toBe('open');
+    expect(await feedStatus(stage.x)).toBe('open');
 
     // In the database only X's membership of group A is gone.
     const after = await rowsAround();
     expect(after).toEqual({
       ...before,
-      memberships: (before.memberships as { user_id: string }[]).filter((m) => m.user_id !== world.x.id),
+      memberships: (before.memberships as { user_id: string }[]).filter(
+        (m) => m.user_id !== stage.world.x.id,
+      ),
     });
   });
 
@@ -328,15 +305,15 @@ describe('the console within the agent’s current rights', () => {
     await arjun.getByRole('button', { name: 'Save', exact: true }).click();
     await arjun.getByText('Saved.').waitFor();
 
-    await x.locator('[data-testid=feed-status][data-status=stopped]').waitFor({ timeout: 15_000 });
-    expect((await x.getByTestId('connection-banner').textContent())?.trim()).toBe(SIGN_IN_AGAIN);
+    await stage.x.locator('[data-testid=feed-status][data-status=stopped]').waitFor({ timeout: 15_000 });
+    expect((await stage.x.getByTestId('connection-banner').textContent())?.trim()).toBe(SIGN_IN_AGAIN);
     expect(xSockets.map((s) => s.serverCloseCode)).toEqual([4005, 4005, 4003]);
     expect((await bannerTexts()).slice(-2)).toEqual([ACCESS_CHANGED_BANNER, SIGN_IN_AGAIN]);
-    await screenshot(x, 'console-access-deactivated');
+    await screenshot(stage.x, 'console-access-deactivated');
     const { data } = await serviceClient()
       .from('org_members')
       .select('role, active')
-      .eq('user_id', world.x.id)
+      .eq('user_id', stage.world.x.id)
       .single();
     expect(data).toEqual({ role: 'agent', active: false });
   });

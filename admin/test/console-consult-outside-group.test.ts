@@ -9,12 +9,11 @@
  * - invited again while the console is open, Y gets the card live, accepts, sees the conversation
  *   and writes to it (an internal note X sees, a reply the visitor sees, never the note).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { closeChat, gotoConsole, openConsole, setStatus } from './helpers/agent-console.ts';
-import { launchBrowser, newPage, screenshot, signIn } from './helpers/browser.ts';
-import { startWidgetPage } from './helpers/chat-server.ts';
-import { type ConsultWorld, createConsultWorld } from './helpers/consult-world.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { closeChat, gotoConsole } from './helpers/agent-console.ts';
+import { newPage, screenshot, signIn } from './helpers/browser.ts';
+import { type ConsultStage, consult, consultFixture } from './helpers/consult-fixture.ts';
 import { serviceClient, signedInClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
@@ -25,12 +24,6 @@ const X_REPLY = 'Let me check that refund for you.';
 const Y_NOTE = 'Refunds for Zanzibar go through the partner desk, two days.';
 const Y_REPLY = 'Hello Vera, I work on partner refunds: yours is on its way.';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let world: ConsultWorld;
-let widgetPage: { url: string; stop(): Promise<void> };
-let x: Page;
-let y: Page;
 let vera: Page;
 let conversationId = '';
 /** Types of every frame Y's console sockets received (an offer read back never came as a frame). */
@@ -38,23 +31,13 @@ const yFrames: { type: string; kind?: string; from?: { name: string } }[] = [];
 
 const offerCard = (page: Page) => page.getByTestId('offer').filter({ hasText: VISITOR });
 
-/** X invites Y from the open chat, through the Consult dialog. */
-async function consultY(note: string): Promise<void> {
-  await x.getByRole('button', { name: 'Consult' }).click();
-  const dialog = x.getByRole('dialog', { name: 'Invite a colleague' });
-  await dialog.locator('select[name=target]').selectOption(`agent:${world.y.id}`);
-  await dialog.locator('textarea[name=note]').fill(note);
-  await dialog.getByRole('button', { name: 'Invite' }).click();
-  await dialog.waitFor({ state: 'hidden' });
-}
-
 /** Y's offers for the conversation, as stored. */
 async function offersToY(): Promise<{ kind: string; status: string; offered_by: string }[]> {
   const { data, error } = await serviceClient()
     .from('conversation_offers')
     .select('kind, status, offered_by, created_at')
     .eq('conversation_id', conversationId)
-    .eq('user_id', world.y.id)
+    .eq('user_id', stage.world.y.id)
     .order('created_at');
   if (error) throw error;
   return data.map(({ kind, status, offered_by }) => ({ kind, status, offered_by }));
@@ -62,7 +45,7 @@ async function offersToY(): Promise<{ kind: string; status: string; offered_by: 
 
 /** What Y's own JWT reads of the conversation through PostgREST: its status and message bodies. */
 async function readAsY(): Promise<{ conversations: string[]; messages: string[] }> {
-  const db = await signedInClient(world.y.email, world.y.password);
+  const db = await signedInClient(stage.world.y.email, stage.world.y.password);
   const [conversations, messages] = await Promise.all([
     db.from('conversations').select('status').eq('id', conversationId),
     db.from('messages').select('body').eq('conversation_id', conversationId).order('seq'),
@@ -83,17 +66,11 @@ async function searchHistoryAsY(history: Page): Promise<void> {
   await history.waitForURL((url) => url.searchParams.get('q') === 'Zanzibar');
 }
 
-beforeAll(async () => {
-  const service = serviceClient();
-  world = await createConsultWorld(service);
-  widgetPage = await startWidgetPage(inject('admin').chatServerUrl, world.siteKey);
-  browser = await launchBrowser();
-  x = await openConsole(browser, contexts, world.x.email);
-  await setStatus(x, 'Online');
-  const opened = await newPage(browser);
-  contexts.push(opened.context);
-  y = opened.page;
-  y.on('websocket', (ws) => {
+/** Y starts signed in on History, with no console open: the first consult finds Y away. */
+async function openYOnHistory({ browser, contexts, world }: Omit<ConsultStage, 'y'>): Promise<Page> {
+  const { context, page } = await newPage(browser);
+  contexts.push(context);
+  page.on('websocket', (ws) => {
     ws.on('framereceived', ({ payload }) => {
       try {
         yFrames.push(JSON.parse(String(payload)));
@@ -102,36 +79,33 @@ beforeAll(async () => {
       }
     });
   });
-  // Signed in (which opens the home page, the console) and then on History: the first consult is
-  // made while Y has no console open.
-  await signIn(y, world.y.email);
-  await y.goto('/history');
-  await y.getByRole('heading', { name: 'No conversations found' }).waitFor();
-}, 120_000);
+  // Signed in (which opens the home page, the console) and then on History.
+  await signIn(page, world.y.email);
+  await page.goto('/history');
+  await page.getByRole('heading', { name: 'No conversations found' }).waitFor();
+  return page;
+}
 
-afterAll(async () => {
-  if (x) await setStatus(x, 'Offline').catch(() => {});
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await widgetPage?.stop();
-  await world?.drop();
-});
+const stage = consultFixture({ openY: openYOnHistory });
 
 describe('a consult to a colleague outside the group', () => {
   test('the visitor’s chat in group A goes to X, and they exchange a message', async () => {
-    vera = await visitorPage(browser, contexts);
-    await startWidgetChat(vera, VISITOR, 'vera.outside@example.com', FIRST, widgetPage.url);
-    const offer = offerCard(x);
+    vera = await visitorPage(stage.browser, stage.contexts);
+    await startWidgetChat(vera, VISITOR, 'vera.outside@example.com', FIRST, stage.widgetPageUrl);
+    const offer = offerCard(stage.x);
     await offer.waitFor();
-    expect(await offer.textContent()).toContain(world.groupName);
+    expect(await offer.textContent()).toContain(stage.world.groupName);
     await offer.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(() => x.getByTestId('conversation-title').textContent()).toBe(VISITOR);
+    await expect.poll(() => stage.x.getByTestId('conversation-title').textContent()).toBe(VISITOR);
     conversationId =
-      (await x.getByTestId('chat-item').filter({ hasText: VISITOR }).getAttribute('data-conversation')) ?? '';
+      (await stage.x
+        .getByTestId('chat-item')
+        .filter({ hasText: VISITOR })
+        .getAttribute('data-conversation')) ?? '';
     expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
-    await x.getByTestId('message').filter({ hasText: FIRST }).waitFor();
+    await stage.x.getByTestId('message').filter({ hasText: FIRST }).waitFor();
 
-    const composer = x.locator('[data-composer]');
+    const composer = stage.x.locator('[data-composer]');
     await composer.fill(X_REPLY);
     await composer.press('Enter');
     await expect
@@ -143,14 +117,14 @@ describe('a consult to a colleague outside the group', () => {
       .select('group_id, assignee_id, status')
       .eq('id', conversationId)
       .single();
-    expect(data).toEqual({ group_id: world.groupId, assignee_id: world.x.id, status: 'active' });
+    expect(data).toEqual({ group_id: stage.world.groupId, assignee_id: stage.world.x.id, status: 'active' });
     // Y, in no group and not in the chat, cannot read it yet.
     expect(await readAsY()).toEqual({ conversations: [], messages: [] });
   });
 
   test('a consult made before Y opens the console is read back naming X, survives a reload, and once declined Y can read nothing', async () => {
-    await consultY('Do partner refunds work differently?');
-    expect(await offersToY()).toEqual([{ kind: 'consult', status: 'pending', offered_by: world.x.id }]);
+    await consult(stage.x, stage.world.y, 'Do partner refunds work differently?');
+    expect(await offersToY()).toEqual([{ kind: 'consult', status: 'pending', offered_by: stage.world.x.id }]);
     // The pending offer alone lets Y read the conversation and its messages.
     const readable = await readAsY();
     expect(readable.conversations).toEqual(['active']);
@@ -158,17 +132,17 @@ describe('a consult to a colleague outside the group', () => {
 
     // Y opens the console only now: the card comes from Supabase, not from a frame.
     yFrames.length = 0;
-    await gotoConsole(y);
-    const card = offerCard(y);
+    await gotoConsole(stage.y);
+    const card = offerCard(stage.y);
     await card.waitFor();
-    expect(await card.textContent()).toContain(`Consult request from ${world.x.name}`);
+    expect(await card.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
     expect(await card.textContent()).toContain('Do partner refunds work differently?');
     expect(await card.textContent()).toContain(FIRST);
     expect(yFrames.some((f) => f.type === 'offer')).toBe(false);
-    await screenshot(y, 'console-consult-outside-group-card');
+    await screenshot(stage.y, 'console-consult-outside-group-card');
 
     // Before answering, Y reads the whole conversation in History (another tab).
-    const history = await y.context().newPage();
+    const history = await stage.y.context().newPage();
     await searchHistoryAsY(history);
     await history.getByTestId('history-rows').getByRole('link', { name: VISITOR }).click();
     const transcript = history.getByTestId('transcript');
@@ -176,13 +150,15 @@ describe('a consult to a colleague outside the group', () => {
     await transcript.getByText(X_REPLY).waitFor();
 
     // Reloaded, the console reads the offer back again: still there, still naming X.
-    await gotoConsole(y);
+    await gotoConsole(stage.y);
     await card.waitFor();
-    expect(await card.textContent()).toContain(`Consult request from ${world.x.name}`);
+    expect(await card.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
 
     await card.getByRole('button', { name: 'Decline' }).click();
-    await expect.poll(() => y.getByTestId('offer').count()).toBe(0);
-    await expect.poll(offersToY).toEqual([{ kind: 'consult', status: 'declined', offered_by: world.x.id }]);
+    await expect.poll(() => stage.y.getByTestId('offer').count()).toBe(0);
+    await expect
+      .poll(offersToY)
+      .toEqual([{ kind: 'consult', status: 'declined', offered_by: stage.world.x.id }]);
     expect(await readAsY()).toEqual({ conversations: [], messages: [] });
     // Nor does the UI show it any more: not in History, not as a transcript, not after a reload.
     await searchHistoryAsY(history);
@@ -191,51 +167,51 @@ describe('a consult to a colleague outside the group', () => {
     await history.goto(`/history/${conversationId}`);
     await history.getByText('Conversation not found').waitFor();
     await history.close();
-    await gotoConsole(y);
-    expect(await y.getByTestId('offer').count()).toBe(0);
-    expect(await y.getByTestId('chat-item').count()).toBe(0);
+    await gotoConsole(stage.y);
+    expect(await stage.y.getByTestId('offer').count()).toBe(0);
+    expect(await stage.y.getByTestId('chat-item').count()).toBe(0);
   });
 
   test('invited again with the console open, Y gets the card live, accepts, and writes to the chat', async () => {
-    await consultY('Second try: can you take a look now?');
-    const card = offerCard(y);
+    await consult(stage.x, stage.world.y, 'Second try: can you take a look now?');
+    const card = offerCard(stage.y);
     await card.waitFor();
-    expect(await card.textContent()).toContain(`Consult request from ${world.x.name}`);
+    expect(await card.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
     expect(yFrames.find((f) => f.type === 'offer')).toMatchObject({
       kind: 'consult',
-      from: { name: world.x.name },
+      from: { name: stage.world.x.name },
     });
-    await screenshot(y, 'console-consult-outside-group-live-card');
+    await screenshot(stage.y, 'console-consult-outside-group-live-card');
 
     await card.getByRole('button', { name: 'Accept' }).click();
-    await expect.poll(() => y.getByTestId('conversation-title').textContent()).toBe(VISITOR);
-    await y.getByTestId('message').filter({ hasText: FIRST }).waitFor();
-    await y.getByTestId('message').filter({ hasText: X_REPLY }).waitFor();
-    expect(await y.getByTestId('offer').count()).toBe(0);
+    await expect.poll(() => stage.y.getByTestId('conversation-title').textContent()).toBe(VISITOR);
+    await stage.y.getByTestId('message').filter({ hasText: FIRST }).waitFor();
+    await stage.y.getByTestId('message').filter({ hasText: X_REPLY }).waitFor();
+    expect(await stage.y.getByTestId('offer').count()).toBe(0);
     await expect
       .poll(async () => {
         const { data } = await serviceClient()
           .from('conversation_participants')
           .select('role, left_at')
           .eq('conversation_id', conversationId)
-          .eq('user_id', world.y.id)
+          .eq('user_id', stage.world.y.id)
           .maybeSingle();
         return data;
       })
       .toEqual({ role: 'consultant', left_at: null });
 
     // A whisper to X first, then a reply to the visitor.
-    await y.getByRole('button', { name: 'Internal note' }).click();
-    const note = y.getByRole('textbox', { name: 'Internal note' });
+    await stage.y.getByRole('button', { name: 'Internal note' }).click();
+    const note = stage.y.getByRole('textbox', { name: 'Internal note' });
     await note.fill(Y_NOTE);
     await note.press('Enter');
-    await x.getByTestId('note').filter({ hasText: Y_NOTE }).waitFor();
-    await y.getByRole('button', { name: 'Internal note' }).click();
-    const composer = y.locator('[data-composer]');
+    await stage.x.getByTestId('note').filter({ hasText: Y_NOTE }).waitFor();
+    await stage.y.getByRole('button', { name: 'Internal note' }).click();
+    const composer = stage.y.locator('[data-composer]');
     await composer.fill(Y_REPLY);
     await composer.press('Enter');
-    await x.getByTestId('message').filter({ hasText: Y_REPLY }).waitFor();
-    await screenshot(x, 'console-consult-outside-group-asker');
+    await stage.x.getByTestId('message').filter({ hasText: Y_REPLY }).waitFor();
+    await screenshot(stage.x, 'console-consult-outside-group-asker');
     await expect
       .poll(() => vera.locator('.cw-message .cw-bubble').allTextContents())
       .toContainEqual(expect.stringContaining(Y_REPLY));
@@ -243,10 +219,10 @@ describe('a consult to a colleague outside the group', () => {
     expect((await vera.locator('.cw-root').textContent()) ?? '').not.toContain(Y_NOTE);
     // The name is shown whole, not cut to "Ver…" by a consultant's row of actions (with a label
     // on Leave, once the conversation lists Y as its consultant).
-    expect(await y.getByTestId('conversation-title').evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(
-      true,
-    );
-    await screenshot(y, 'console-consult-outside-group-accepted');
+    expect(
+      await stage.y.getByTestId('conversation-title').evaluate((h) => h.scrollWidth <= h.clientWidth),
+    ).toBe(true);
+    await screenshot(stage.y, 'console-consult-outside-group-accepted');
 
     // X keeps the chat; Y is in it as a consultant.
     const { data } = await serviceClient()
@@ -254,12 +230,12 @@ describe('a consult to a colleague outside the group', () => {
       .select('assignee_id')
       .eq('id', conversationId)
       .single();
-    expect(data?.assignee_id).toBe(world.x.id);
+    expect(data?.assignee_id).toBe(stage.world.x.id);
   });
 
   test('X closes the chat; Y sees it closed', async () => {
-    await x.getByTestId('chat-item').filter({ hasText: VISITOR }).click();
-    await closeChat(x, conversationId);
-    await expect.poll(() => y.getByTestId('ended').textContent()).toBe('Closed');
+    await stage.x.getByTestId('chat-item').filter({ hasText: VISITOR }).click();
+    await closeChat(stage.x, conversationId);
+    await expect.poll(() => stage.y.getByTestId('ended').textContent()).toBe('Closed');
   });
 });

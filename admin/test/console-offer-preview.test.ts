@@ -10,12 +10,11 @@
  *   nothing of the conversation; X closing the chat while Y previews a second consult closes the
  *   preview, and Y's console says why.
  */
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { closeChat, openConsole, setStatus } from './helpers/agent-console.ts';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
-import { startWidgetPage } from './helpers/chat-server.ts';
-import { type ConsultWorld, createConsultWorld } from './helpers/consult-world.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { closeChat } from './helpers/agent-console.ts';
+import { screenshot } from './helpers/browser.ts';
+import { consult, consultFixture } from './helpers/consult-fixture.ts';
 import { serviceClient, signedInClient } from './helpers/supabase.ts';
 import { startWidgetChat, visitorPage } from './helpers/widget-visitor.ts';
 
@@ -26,12 +25,6 @@ const LIVE = 'Here is the booking number: LIS-4471.';
 const X_REPLY = 'Thanks Petra, I am looking at both charges now.';
 const X_NOTE = 'Looks like a duplicate capture by the Lisbon partner.';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let world: ConsultWorld;
-let widgetPage: { url: string; stop(): Promise<void> };
-let x: Page;
-let y: Page;
 let petra: Page;
 let conversationId = '';
 /** Frames X's and Y's consoles sent, with the conversation they name. */
@@ -90,7 +83,7 @@ const sideEffects = (frames: { type: string; conversationId?: string }[]) =>
 
 /** What Y's own JWT reads of the conversation through PostgREST. */
 async function readAsY(): Promise<{ conversations: number; messages: number }> {
-  const db = await signedInClient(world.y.email, world.y.password);
+  const db = await signedInClient(stage.world.y.email, stage.world.y.password);
   const [conversations, messages] = await Promise.all([
     db.from('conversations').select('id').eq('id', conversationId),
     db.from('messages').select('seq').eq('conversation_id', conversationId),
@@ -98,16 +91,6 @@ async function readAsY(): Promise<{ conversations: number; messages: number }> {
   if (conversations.error) throw conversations.error;
   if (messages.error) throw messages.error;
   return { conversations: conversations.data.length, messages: messages.data.length };
-}
-
-/** X invites Y from the open chat, through the Consult dialog. */
-async function consultY(note: string): Promise<void> {
-  await x.getByRole('button', { name: 'Consult' }).click();
-  const dialog = x.getByRole('dialog', { name: 'Invite a colleague' });
-  await dialog.locator('select[name=target]').selectOption(`agent:${world.y.id}`);
-  await dialog.locator('textarea[name=note]').fill(note);
-  await dialog.getByRole('button', { name: 'Invite' }).click();
-  await dialog.waitFor({ state: 'hidden' });
 }
 
 const overlaps = (a: DOMRectLike, b: DOMRectLike) =>
@@ -138,41 +121,19 @@ async function answerButtonsShown(page: Page): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  const service = serviceClient();
-  world = await createConsultWorld(service);
-  // Time to read: this group's offers wait two minutes (consult offers always wait 60 s).
-  const { error } = await service
-    .from('groups')
-    .update({ offer_timeout_seconds: 120 })
-    .eq('id', world.groupId);
-  if (error) throw error;
-  widgetPage = await startWidgetPage(inject('admin').chatServerUrl, world.siteKey);
-  browser = await launchBrowser();
-  x = await openConsole(browser, contexts, world.x.email);
-  recordSent(x, sent.x);
-  await x.reload();
-  await x.locator('[data-testid=feed-status][data-status=open]').waitFor();
-  await setStatus(x, 'Online');
-  y = await openConsole(browser, contexts, world.y.email);
-  recordSent(y, sent.y);
-  await y.reload();
-  await y.locator('[data-testid=feed-status][data-status=open]').waitFor();
-}, 120_000);
-
-afterAll(async () => {
-  if (x) await setStatus(x, 'Offline').catch(() => {});
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await widgetPage?.stop();
-  await world?.drop();
+// Time to read: this group's offers wait two minutes (consult offers always wait 60 s). The
+// consoles are reloaded once their sent frames are recorded.
+const stage = consultFixture({
+  offerTimeoutSeconds: 120,
+  prepareX: (page) => recordSent(page, sent.x),
+  prepareY: (page) => recordSent(page, sent.y),
 });
 
 describe('previewing an offered chat', () => {
   test('X previews a new chat: the visitor’s messages so far and live, without joining; Accept makes it the chat', async () => {
-    petra = await visitorPage(browser, contexts);
-    await startWidgetChat(petra, VISITOR, 'petra.preview@example.com', FIRST, widgetPage.url);
-    const card = offerCard(x);
+    petra = await visitorPage(stage.browser, stage.contexts);
+    await startWidgetChat(petra, VISITOR, 'petra.preview@example.com', FIRST, stage.widgetPageUrl);
+    const card = offerCard(stage.x);
     await card.waitFor();
     await visitorSays(SECOND);
 
@@ -180,19 +141,21 @@ describe('previewing an offered chat', () => {
     expect(await previewButton.getAttribute('aria-pressed')).toBe('false');
     // By keyboard: focus the card's Preview button and press Enter.
     await previewButton.focus();
-    await x.keyboard.press('Enter');
-    const preview = previewOf(x);
+    await stage.x.keyboard.press('Enter');
+    const preview = previewOf(stage.x);
     await preview.waitFor();
     expect(await previewButton.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => bodies(preview, 'message')).toEqual([FIRST, SECOND]);
     expect(await preview.getByTestId('preview-title').textContent()).toBe(VISITOR);
     // Focus moved to what opened, and there is no composer, only the offer's answer.
-    expect(await x.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('preview-title');
-    expect(await x.locator('[data-composer]').count()).toBe(0);
+    expect(await stage.x.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'preview-title',
+    );
+    expect(await stage.x.locator('[data-composer]').count()).toBe(0);
     const { data: row } = await serviceClient()
       .from('conversations')
       .select('id')
-      .eq('site_id', world.siteId)
+      .eq('site_id', stage.world.siteId)
       .single();
     conversationId = row?.id ?? '';
     expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
@@ -204,7 +167,7 @@ describe('previewing an offered chat', () => {
     // X has not joined: no participant row, no join line, still queued and unassigned, the offer
     // still pending; X's console sent no viewing, read or typing frame for it; the visitor sees
     // nobody joined.
-    expect(await traces(world.x.id)).toEqual({ participants: 0, joined: 0 });
+    expect(await traces(stage.world.x.id)).toEqual({ participants: 0, joined: 0 });
     const { data: conversation } = await serviceClient()
       .from('conversations')
       .select('status, assignee_id')
@@ -215,7 +178,7 @@ describe('previewing an offered chat', () => {
       .from('conversation_offers')
       .select('status')
       .eq('conversation_id', conversationId)
-      .eq('user_id', world.x.id);
+      .eq('user_id', stage.world.x.id);
     expect(offers).toEqual([{ status: 'pending' }]);
     expect(
       sent.x.some((f) => f.type === 'conversation.subscribe' && f.conversationId === conversationId),
@@ -223,10 +186,10 @@ describe('previewing an offered chat', () => {
     expect(sideEffects(sent.x)).toEqual([]);
     expect(await petra.locator('.cw-root').textContent()).not.toContain('joined');
 
-    await answerButtonsShown(x);
-    await screenshot(x, 'console-offer-preview-new-chat');
-    await x.setViewportSize({ width: 1024, height: 768 });
-    await answerButtonsShown(x);
+    await answerButtonsShown(stage.x);
+    await screenshot(stage.x, 'console-offer-preview-new-chat');
+    await stage.x.setViewportSize({ width: 1024, height: 768 });
+    await answerButtonsShown(stage.x);
     expect(await preview.getByTestId('preview-title').evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(
       true,
     );
@@ -237,16 +200,18 @@ describe('previewing an offered chat', () => {
           .getByRole('button', { name, exact: true })
           .evaluate((b) => b.scrollWidth <= b.clientWidth && b.getBoundingClientRect().width >= 56),
       ).toBe(true);
-    await screenshot(x, 'console-offer-preview-new-chat-1024');
-    await x.setViewportSize({ width: 1360, height: 850 });
+    await screenshot(stage.x, 'console-offer-preview-new-chat-1024');
+    await stage.x.setViewportSize({ width: 1360, height: 850 });
 
     await preview.getByRole('button', { name: 'Accept', exact: true }).click();
-    await expect.poll(() => x.getByTestId('conversation-title').textContent()).toBe(VISITOR);
-    expect(await previewOf(x).count()).toBe(0);
-    expect(await x.getByTestId('offer').count()).toBe(0);
-    await expect.poll(() => bodies(x.getByTestId('messages'), 'message')).toEqual([FIRST, SECOND, LIVE]);
-    await expect.poll(() => traces(world.x.id)).toEqual({ participants: 1, joined: 1 });
-    const composer = x.locator('[data-composer]');
+    await expect.poll(() => stage.x.getByTestId('conversation-title').textContent()).toBe(VISITOR);
+    expect(await previewOf(stage.x).count()).toBe(0);
+    expect(await stage.x.getByTestId('offer').count()).toBe(0);
+    await expect
+      .poll(() => bodies(stage.x.getByTestId('messages'), 'message'))
+      .toEqual([FIRST, SECOND, LIVE]);
+    await expect.poll(() => traces(stage.world.x.id)).toEqual({ participants: 1, joined: 1 });
+    const composer = stage.x.locator('[data-composer]');
     await composer.fill(X_REPLY);
     await composer.press('Enter');
     await expect
@@ -255,27 +220,30 @@ describe('previewing an offered chat', () => {
   });
 
   test('Y previews a consult and reads X’s internal note; Decline closes it and Y can read nothing', async () => {
-    await x.getByRole('button', { name: 'Internal note' }).click();
-    const note = x.getByRole('textbox', { name: 'Internal note' });
+    await stage.x.getByRole('button', { name: 'Internal note' }).click();
+    const note = stage.x.getByRole('textbox', { name: 'Internal note' });
     await note.fill(X_NOTE);
     await note.press('Enter');
-    await x.getByTestId('note').filter({ hasText: X_NOTE }).waitFor();
-    await x.getByRole('button', { name: 'Internal note' }).click();
+    await stage.x.getByTestId('note').filter({ hasText: X_NOTE }).waitFor();
+    await stage.x.getByRole('button', { name: 'Internal note' }).click();
 
-    await consultY('Have you seen double charges from Lisbon?');
+    await consult(stage.x, stage.world.y, 'Have you seen double charges from Lisbon?');
     // The toast confirms, above X's composer, never over it.
-    const toast = x.getByTestId('toast').filter({ hasText: 'Invitation sent.' });
+    const toast = stage.x.getByTestId('toast').filter({ hasText: 'Invitation sent.' });
     await toast.waitFor();
     const toastBox = await box(toast);
-    for (const part of [x.locator('[data-composer]'), x.getByRole('button', { name: 'Send', exact: true })])
+    for (const part of [
+      stage.x.locator('[data-composer]'),
+      stage.x.getByRole('button', { name: 'Send', exact: true }),
+    ])
       expect(overlaps(toastBox, await box(part))).toBe(false);
-    await screenshot(x, 'console-offer-preview-invitation-toast');
+    await screenshot(stage.x, 'console-offer-preview-invitation-toast');
 
-    const card = offerCard(y);
+    const card = offerCard(stage.y);
     await card.waitFor();
-    expect(await card.textContent()).toContain(`Consult request from ${world.x.name}`);
+    expect(await card.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
     await card.getByRole('button', { name: 'Preview' }).click();
-    const preview = previewOf(y);
+    const preview = previewOf(stage.y);
     await preview.waitFor();
     // X's note, and the invitation's own note (the consult request is an internal note too).
     await expect
@@ -284,52 +252,56 @@ describe('previewing an offered chat', () => {
     expect(await bodies(preview, 'message')).toEqual(
       expect.arrayContaining([FIRST, SECOND, LIVE, X_REPLY].map((t) => expect.stringContaining(t))),
     );
-    expect(await preview.textContent()).toContain(`Consult request from ${world.x.name}`);
-    expect(await traces(world.y.id)).toEqual({ participants: 0, joined: 0 });
+    expect(await preview.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
+    expect(await traces(stage.world.y.id)).toEqual({ participants: 0, joined: 0 });
     expect(sideEffects(sent.y)).toEqual([]);
     // X's console lists no viewer: previewing is not viewing.
-    expect(await x.getByTestId('conversation-title').locator('..').textContent()).not.toContain('viewing');
-    await answerButtonsShown(y);
-    await screenshot(y, 'console-offer-preview-consult');
+    expect(await stage.x.getByTestId('conversation-title').locator('..').textContent()).not.toContain(
+      'viewing',
+    );
+    await answerButtonsShown(stage.y);
+    await screenshot(stage.y, 'console-offer-preview-consult');
     // The visitor never got the note.
     expect(await petra.locator('.cw-root').textContent()).not.toContain(X_NOTE);
 
     await preview.getByRole('button', { name: 'Decline', exact: true }).click();
-    await expect.poll(() => previewOf(y).count()).toBe(0);
-    await expect.poll(() => y.getByTestId('offer').count()).toBe(0);
-    expect(await y.getByTestId('chat-item').count()).toBe(0);
+    await expect.poll(() => previewOf(stage.y).count()).toBe(0);
+    await expect.poll(() => stage.y.getByTestId('offer').count()).toBe(0);
+    expect(await stage.y.getByTestId('chat-item').count()).toBe(0);
     // The console unsubscribed, and Y's JWT no longer reads the conversation.
     expect(
       sent.y.some((f) => f.type === 'conversation.unsubscribe' && f.conversationId === conversationId),
     ).toBe(true);
     await expect.poll(readAsY).toEqual({ conversations: 0, messages: 0 });
-    expect(await traces(world.y.id)).toEqual({ participants: 0, joined: 0 });
+    expect(await traces(stage.world.y.id)).toEqual({ participants: 0, joined: 0 });
   });
 
   test('the chat closes while Y previews a second consult: the preview closes and the console says why', async () => {
-    await consultY('Quick look, if you have a moment?');
-    const card = offerCard(y);
+    await consult(stage.x, stage.world.y, 'Quick look, if you have a moment?');
+    const card = offerCard(stage.y);
     await card.waitFor();
     await card.getByRole('button', { name: 'Preview' }).click();
-    const preview = previewOf(y);
+    const preview = previewOf(stage.y);
     await preview.waitFor();
     await expect.poll(() => bodies(preview, 'note')).toContainEqual(expect.stringContaining(X_NOTE));
     // Escape closes the preview and leaves the card; Preview again reopens it.
-    await y.keyboard.press('Escape');
-    await expect.poll(() => previewOf(y).count()).toBe(0);
+    await stage.y.keyboard.press('Escape');
+    await expect.poll(() => previewOf(stage.y).count()).toBe(0);
     await card.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => bodies(previewOf(y), 'note')).toContainEqual(expect.stringContaining(X_NOTE));
+    await expect
+      .poll(() => bodies(previewOf(stage.y), 'note'))
+      .toContainEqual(expect.stringContaining(X_NOTE));
 
-    await closeChat(x, conversationId);
-    await expect.poll(() => previewOf(y).count()).toBe(0);
-    await y
+    await closeChat(stage.x, conversationId);
+    await expect.poll(() => previewOf(stage.y).count()).toBe(0);
+    await stage.y
       .getByTestId('toast')
       .filter({ hasText: `Preview closed: the chat with ${VISITOR} was closed.` })
       .waitFor();
-    await expect.poll(() => y.getByTestId('offer').count()).toBe(0);
-    await screenshot(y, 'console-offer-preview-closed');
+    await expect.poll(() => stage.y.getByTestId('offer').count()).toBe(0);
+    await screenshot(stage.y, 'console-offer-preview-closed');
     await expect.poll(readAsY).toEqual({ conversations: 0, messages: 0 });
-    expect(await traces(world.y.id)).toEqual({ participants: 0, joined: 0 });
+    expect(await traces(stage.world.y.id)).toEqual({ participants: 0, joined: 0 });
     expect(sideEffects(sent.y)).toEqual([]);
   });
 });
