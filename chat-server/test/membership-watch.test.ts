@@ -2,7 +2,8 @@
  * An agent connection whose rights changed in the database (the admin app's way: straight SQL) is
  * closed with 4005 access_changed within a round (src/realtime/membership-watch.ts); the client
  * reconnects with its current rights, or is refused with 4003 once it is no longer a member.
- * Connections whose membership did not change stay up.
+ * Connections whose membership did not change stay up: connect and the rounds read a membership
+ * with one definition (membership.ts), so an unchanged one compares equal.
  */
 import { CloseCode } from '@chat/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ beforeAll(async () => {
     agents: [
       { name: 'Gus', memberships: [{ group: 'Front' }, { group: 'Billing' }] },
       { name: 'Fay', memberships: [{ group: 'Front' }] },
+      { name: 'Ida', memberships: [{ group: 'Billing' }, { group: 'Front' }] },
     ],
   });
   server = await startChatServer({ ACCESS_RECHECK_MS: '300' });
@@ -89,5 +91,25 @@ describe('membership watch', () => {
     } finally {
       await db`update public.org_members set active = true where org_id = ${world.orgId} and user_id = ${fayId}`;
     }
+  });
+
+  it('reads a membership at connect as the rounds do: two groups unchanged stay up, a new role closes (4005)', async () => {
+    const ida = await connectAs('Ida');
+    const welcome = await ida.next('welcome');
+    if (welcome.identity.kind !== 'agent') throw new Error('expected an agent identity');
+    // In id order as read, not re-sorted here: the order the rounds compare in.
+    const groups = [world.groups.Front as string, world.groups.Billing as string].sort();
+    expect(welcome.identity.groupIds).toEqual(groups);
+    expect(welcome.identity.role).toBe('agent');
+    // Several rounds (300 ms each) compare her two groups, role and client: nothing changed.
+    await new Promise((r) => setTimeout(r, 1000));
+    await alive(ida, 'ida-1');
+
+    const idaId = world.agents.Ida?.id as string;
+    await db`update public.org_members set role = 'manager' where org_id = ${world.orgId} and user_id = ${idaId}`;
+    expect((await ida.closed).code).toBe(CloseCode.ACCESS_CHANGED);
+    const again = await connectAs('Ida');
+    const rewelcome = await again.next('welcome');
+    expect(rewelcome.identity).toMatchObject({ kind: 'agent', role: 'manager', groupIds: groups });
   });
 });

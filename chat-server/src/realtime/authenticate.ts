@@ -14,7 +14,8 @@ import { originAllowed } from '../http/origin.ts';
 import { getSite, isUuid } from '../sites/queries.ts';
 import { getVisitor } from '../visitors/queries.ts';
 import { intern } from './intern.ts';
-import type { AgentPrincipal, OrgRole, Principal, VisitorPrincipal } from './principal.ts';
+import { type MembershipRights, membershipRights } from './membership.ts';
+import type { AgentPrincipal, Principal, VisitorPrincipal } from './principal.ts';
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; code: CloseCode; reason: string };
 
@@ -68,12 +69,8 @@ async function visitor(app: AppContext, token: string, origin: string | undefine
   return { ok: true, principal };
 }
 
-interface MembershipRow {
-  org_id: string;
-  role: OrgRole;
-  client_id: string | null;
+interface MembershipRow extends MembershipRights {
   display_name: string;
-  group_ids: string[];
 }
 
 async function agent(
@@ -93,9 +90,7 @@ async function agent(
   // organization switcher has selected (`org`). Without it (older clients) they get the one they
   // joined first, as before the switcher existed.
   const [m] = await app.sql<MembershipRow[]>`
-    select m.org_id, m.role, m.client_id, m.display_name,
-           array(select gm.group_id from public.group_members gm
-                 where gm.org_id = m.org_id and gm.user_id = m.user_id order by gm.group_id) as group_ids
+    select ${membershipRights(app.sql)}, m.display_name
     from public.org_members m
     where m.user_id = ${claims.sub} and m.active
       ${org === undefined ? app.sql`` : app.sql`and m.org_id = ${org}`}

@@ -5,15 +5,26 @@
  * connection, the membership watch for every agent connection of the instance at once.
  */
 import type { Sql } from '../db/sql.ts';
-import type { AgentPrincipal } from './principal.ts';
+import type { AgentPrincipal, OrgRole } from './principal.ts';
 
-interface MembershipRow {
+/** A membership's rights, as `membershipRights` selects them. */
+export interface MembershipRights {
   org_id: string;
   user_id: string;
-  role: string;
+  role: OrgRole;
   client_id: string | null;
+  /** Sorted by id. */
   group_ids: string[];
 }
+
+/**
+ * The select-list of `MembershipRights` for an `org_members m` row. Connect (authenticate.ts)
+ * and the rechecks here both read it, so a recheck compares exactly what a connection was given.
+ */
+export const membershipRights = (sql: Sql) => sql`
+  m.org_id, m.user_id, m.role, m.client_id,
+  array(select gm.group_id from public.group_members gm
+        where gm.org_id = m.org_id and gm.user_id = m.user_id order by gm.group_id) as group_ids`;
 
 const key = (orgId: string, userId: string) => `${orgId}:${userId}`;
 
@@ -26,10 +37,8 @@ export async function changedMemberships(
   principals: readonly AgentPrincipal[],
 ): Promise<Set<string>> {
   if (principals.length === 0) return new Set();
-  const rows = await sql<MembershipRow[]>`
-    select m.org_id, m.user_id, m.role, m.client_id,
-           array(select gm.group_id from public.group_members gm
-                 where gm.org_id = m.org_id and gm.user_id = m.user_id order by gm.group_id) as group_ids
+  const rows = await sql<MembershipRights[]>`
+    select ${membershipRights(sql)}
     from public.org_members m
     join unnest(${principals.map((p) => p.orgId)}::uuid[], ${principals.map((p) => p.userId)}::uuid[])
       as a (org_id, user_id) on a.org_id = m.org_id and a.user_id = m.user_id
