@@ -24,6 +24,8 @@ const SECOND = 'Both charges are from yesterday evening.';
 const LIVE = 'Here is the booking number: LIS-4471.';
 const X_REPLY = 'Thanks Petra, I am looking at both charges now.';
 const X_NOTE = 'Looks like a duplicate capture by the Lisbon partner.';
+/** X's note to Y with the consult. */
+const INVITATION = 'Have you seen double charges from Lisbon?';
 
 let petra: Page;
 let conversationId = '';
@@ -227,7 +229,7 @@ describe('previewing an offered chat', () => {
     await stage.x.getByTestId('note').filter({ hasText: X_NOTE }).waitFor();
     await stage.x.getByRole('button', { name: 'Internal note' }).click();
 
-    await consult(stage.x, stage.world.y, 'Have you seen double charges from Lisbon?');
+    await consult(stage.x, stage.world.y, INVITATION);
     // The toast confirms, above X's composer, never over it.
     const toast = stage.x.getByTestId('toast').filter({ hasText: 'Invitation sent.' });
     await toast.waitFor();
@@ -248,11 +250,20 @@ describe('previewing an offered chat', () => {
     // X's note, and the invitation's own note (the consult request is an internal note too).
     await expect
       .poll(() => bodies(preview, 'note'))
-      .toEqual([expect.stringContaining(X_NOTE), expect.stringContaining('Have you seen double charges')]);
+      .toEqual([
+        expect.stringContaining(X_NOTE),
+        expect.stringContaining(`Invited ${stage.world.y.name}: ${INVITATION}`),
+      ]);
     expect(await bodies(preview, 'message')).toEqual(
       expect.arrayContaining([FIRST, SECOND, LIVE, X_REPLY].map((t) => expect.stringContaining(t))),
     );
-    expect(await preview.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
+    // The invitation's note shows once in the preview, in the transcript where X wrote it; the
+    // footer names the request without quoting it again (the card in the inbox quotes it).
+    const footer = preview.locator('footer[aria-label="Answer the offer"]');
+    expect(await footer.textContent()).toContain(`Consult request from ${stage.world.x.name}`);
+    expect(await footer.textContent()).not.toContain(INVITATION);
+    expect((await preview.textContent())?.split(INVITATION)).toHaveLength(2);
+    expect(await card.textContent()).toContain(INVITATION);
     expect(await traces(stage.world.y.id)).toEqual({ participants: 0, joined: 0 });
     expect(sideEffects(sent.y)).toEqual([]);
     // X's console lists no viewer: previewing is not viewing.
