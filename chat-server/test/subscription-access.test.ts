@@ -188,7 +188,7 @@ describe('subscriptions end with access', () => {
 
   it('a consult offer that runs out ends the preview when the sweep revokes it; other followers are untouched', async () => {
     const { fay, hal, mia, chat, offer } = await previewedConsult(onSweep, true);
-    // Its time runs out (moved back, rather than waiting the 60 s a consult offer lasts): the
+    // Its time runs out (moved back, rather than waiting the 30 s of Front's offer timeout): the
     // sweep revokes it and tells Hal (offer.revoked), which rechecks his subscription.
     await db`update public.conversation_offers set expires_at = now() - interval '1 second'
       where id = ${offer.offerId as string}`;

@@ -77,7 +77,10 @@ export interface Routing {
   close(): void;
 }
 
-/** Consult invitations and transfers to a conversation without a group wait this long. */
+/**
+ * Transfer and consult offers last the conversation's group's offer timeout; on a conversation
+ * without a group, this long.
+ */
 const DEFAULT_OFFER_SECONDS = 60;
 
 export function createRouting(deps: {

@@ -171,7 +171,7 @@ export async function inviteConsultant(
   conversationId: string,
   userId: string,
   note: string,
-  timeoutSeconds: number,
+  defaultTimeoutSeconds: number,
 ): Promise<InviteOutcome> {
   return (await sql.begin(async (tx) => {
     const c = await lockConversation(tx as unknown as Sql, actor.orgId, conversationId);
@@ -180,8 +180,10 @@ export async function inviteConsultant(
       return { kind: 'error', code: 'conflict', message: 'The conversation is closed' } as const;
     if (userId === actor.userId)
       return { kind: 'error', code: 'conflict', message: 'You cannot invite yourself' } as const;
-    const [target] = await tx<{ name: string; inside: boolean; invited: boolean }[]>`
+    // The offer lasts the conversation's group's offer timeout, as new-chat and transfer offers do.
+    const [target] = await tx<{ name: string; inside: boolean; invited: boolean; timeout: number | null }[]>`
       select coalesce(m.display_name, '') as name,
+             (select g.offer_timeout_seconds from public.groups g where g.id = ${c.group_id}) as timeout,
              exists (select 1 from public.conversation_participants p
                      where p.conversation_id = ${conversationId} and p.user_id = m.user_id and p.left_at is null) as inside,
              exists (select 1 from public.conversation_offers o
@@ -198,7 +200,7 @@ export async function inviteConsultant(
     const [offer] = await tx<{ id: string; expires_at: Date }[]>`
       insert into public.conversation_offers (org_id, conversation_id, user_id, kind, offered_by, note, expires_at)
       values (${actor.orgId}, ${conversationId}, ${userId}, 'consult', ${actor.userId}, ${note.slice(0, 2000)},
-              now() + make_interval(secs => ${timeoutSeconds}))
+              now() + make_interval(secs => ${target.timeout ?? defaultTimeoutSeconds}))
       returning id, expires_at`;
     const messages: Message[] = [];
     if (note)
