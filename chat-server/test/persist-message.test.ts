@@ -58,6 +58,11 @@ describe('persistMessage', () => {
       payload: { k: 'v' },
       attachments: [],
     });
+    // The server builds the message from what it asked to store and the row's identity: the id
+    // and time it announces are the stored row's.
+    const [row] = await db<{ id: string; created_at: Date }[]>`
+      select id, created_at from public.messages where conversation_id = ${conv.id} and client_msg_id = 'm1'`;
+    expect(first.message).toMatchObject({ id: row?.id, createdAt: row?.created_at.toISOString() });
     const again = await persistMessage(sql, visitorMessage(conv, 'm1'));
     expect(again).toEqual({ kind: 'duplicate', message: { ...first.message, payload: { k: 'v' } } });
     expect(await persistMessage(sql, visitorMessage(conv, 'm1', 'other'))).toEqual({ kind: 'conflict' });

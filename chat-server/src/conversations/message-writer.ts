@@ -150,15 +150,15 @@ async function persistBatch(sql: Sql, batch: Pending[]): Promise<PersistOutcome[
     body: m.body,
     payload: m.payload ?? {},
   }));
-  const rows = await sql<(Omit<PersistRow, 'conversation_id'> & { ord: number })[]>`
-    select ord, outcome, id, seq::int as seq, client_msg_id, sender_kind, sender_id, body, payload,
-           created_at
+  const rows = await sql<(PersistRow & { ord: number })[]>`
+    select ord, outcome, id, seq::int as seq, created_at,
+           case when outcome = 'duplicate' then payload end as payload
     from private.persist_messages(${sql.json(items as Parameters<typeof sql.json>[0])})`;
   const outcomes: PersistOutcome[] = new Array(batch.length);
   for (const row of rows) {
     const p = batch[row.ord];
     if (!p) throw new Error(`persist_messages returned an unknown ord ${row.ord}`);
-    outcomes[row.ord] = toPersistOutcome({ ...row, conversation_id: p.message.conversationId }, p.message);
+    outcomes[row.ord] = toPersistOutcome(row, p.message);
   }
   if (rows.length !== batch.length) throw new Error('persist_messages returned fewer rows than it was given');
   return outcomes;

@@ -87,20 +87,53 @@ function isClientMsgIdRace(error: unknown): boolean {
 
 async function persistCall(sql: Sql | Tx, m: NewMessage): Promise<PersistOutcome> {
   const [row] = await sql<PersistRow[]>`
-    select outcome, id, ${m.conversationId}::uuid as conversation_id, seq::int as seq, client_msg_id,
-           sender_kind, sender_id, body, payload, created_at
+    select outcome, id, seq::int as seq, created_at,
+           case when outcome = 'duplicate' then payload end as payload
     from private.persist_message(${m.orgId}, ${m.conversationId}, ${m.clientMsgId}, ${m.senderKind},
-      ${m.senderId}, ${m.body}, ${sql.json((m.payload ?? {}) as Parameters<typeof sql.json>[0])})`;
+      ${m.senderId}, ${m.body}, ${m.payload ? sql.json(m.payload as Parameters<typeof sql.json>[0]) : null})`;
   if (!row) throw new Error('persist_message returned no row');
   return toPersistOutcome(row, m);
 }
 
-/** One result row of persist_message() / persist_messages(). */
-export type PersistRow = MessageRow & { outcome: PersistOutcome['kind'] };
+/**
+ * One result row of persist_message() / persist_messages(), narrowed to what the caller does not
+ * know already: a created or duplicate row has the sender, client id and body it was asked to
+ * store (a duplicate is one whose body and sender match), so only the stored identity comes back,
+ * and the payload only for a duplicate (a resend may carry other attachment ids than the stored
+ * one). Fewer columns is less for Postgres to send and for the driver to parse on every message.
+ */
+export interface PersistRow {
+  outcome: PersistOutcome['kind'];
+  id: string | null;
+  seq: number | null;
+  created_at: Date | null;
+  /** Only for a duplicate: the stored row's payload. */
+  payload: Record<string, unknown> | null;
+}
 
 export function toPersistOutcome(row: PersistRow, m: NewMessage): PersistOutcome {
   const kind = row.outcome;
-  if (kind === 'created' || kind === 'duplicate') return { kind, message: toMessage(row, m.senderName) };
+  if (kind === 'created' || kind === 'duplicate') {
+    const { id, seq, created_at: createdAt } = row;
+    if (id === null || seq === null || createdAt === null)
+      throw new Error(`persist_message returned ${kind} without the stored row`);
+    return {
+      kind,
+      message: {
+        id,
+        conversationId: m.conversationId,
+        seq,
+        clientMsgId: m.clientMsgId,
+        senderKind: m.senderKind,
+        senderId: m.senderId,
+        senderName: m.senderName,
+        body: m.body,
+        payload: (kind === 'duplicate' ? row.payload : m.payload) ?? {},
+        attachments: [],
+        createdAt: createdAt.toISOString(),
+      },
+    };
+  }
   if (kind === 'conflict' || kind === 'closed' || kind === 'not_found') return { kind };
   throw new Error(`persist_message returned an unknown outcome: ${String(kind)}`);
 }
