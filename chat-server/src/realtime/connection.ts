@@ -154,13 +154,25 @@ export function createConnections(deps: {
     }
   }
 
+  /**
+   * An error answering a frame that names a conversation names it too, besides the frame's ref:
+   * a client that resubscribes its open chats after a reconnect (without refs) learns which one it
+   * may no longer see, the same way as from the not_found that ends a subscription.
+   */
   function answerFailure(session: Session, frame: ClientFrame, error: unknown): void {
+    const conversationId = 'conversationId' in frame ? frame.conversationId : undefined;
     if (error instanceof FrameError) {
-      sendError(session, error.code, error.message, frame.ref);
+      sendError(session, error.code, error.message, frame.ref, conversationId);
       return;
     }
     log.error({ err: error, type: frame.type, connection: session.id }, 'frame handler failed');
-    sendError(session, 'internal', 'The server could not handle this frame; retry', frame.ref);
+    sendError(
+      session,
+      'internal',
+      'The server could not handle this frame; retry',
+      frame.ref,
+      conversationId,
+    );
   }
 
   /** Adds a taken message to the ones the connection's next non-message frame must wait for. */

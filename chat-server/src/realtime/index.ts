@@ -78,7 +78,6 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     onStatus: (orgId, userId, status) => routing.presenceChanged(orgId, userId, status),
   });
   const routing = createRouting({ sql: app.sql, log, config, feed, registry, mailer });
-  const sendError = createSendError(outbound, app.metrics);
   const handlerDeps: HandlerDeps = {
     app,
     access: createAccess(app.sql),
@@ -98,8 +97,8 @@ export function createRealtime(app: AppContext, mailer: Mailer = createMailer(ap
     subscriptionAccess: {
       offerEnded: (orgId, userId, id) => subscriptionAccess.offerEnded(orgId, userId, id),
     },
-    sendError,
   };
+  const sendError = createSendError(outbound, app.metrics);
   const membershipWatch = createMembershipWatch({
     sql: app.sql,
     log,

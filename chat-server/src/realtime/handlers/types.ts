@@ -9,7 +9,6 @@ import type { MessageWriter } from '../../conversations/message-writer.ts';
 import type { Routing } from '../../routing/index.ts';
 import type { Access } from '../access.ts';
 import type { ConversationFeed } from '../conversation-feed.ts';
-import type { SendError } from '../frame-error.ts';
 import type { Outbound } from '../outbound.ts';
 import type { Presence } from '../presence.ts';
 import type { Session } from '../session.ts';
@@ -31,8 +30,6 @@ export interface HandlerDeps {
   renewExpiry(session: Session, exp: number): boolean;
   /** Rechecks subscriptions whose access may have ended (an agent's own decline). */
   subscriptionAccess: Pick<SubscriptionAccess, 'offerEnded'>;
-  /** Sends an `error` frame; for handlers that answer their frame themselves (ANSWERS_ITSELF). */
-  sendError: SendError;
 }
 
 /**
