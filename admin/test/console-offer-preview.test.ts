@@ -287,7 +287,7 @@ describe('previewing an offered chat', () => {
     expect(await traces(stage.world.y.id)).toEqual({ participants: 0, joined: 0 });
   });
 
-  test('the chat closes while Y previews a second consult: the preview closes and the console says why', async () => {
+  test('the chat closes while Y previews a second consult: the preview closes and the console says why, in the live region it had all along', async () => {
     await consult(stage.x, stage.world.y, 'Quick look, if you have a moment?');
     const card = offerCard(stage.y);
     await card.waitFor();
@@ -303,12 +303,27 @@ describe('previewing an offered chat', () => {
       .poll(() => bodies(previewOf(stage.y), 'note'))
       .toContainEqual(expect.stringContaining(X_NOTE));
 
+    // The console's one live region, held across the switch from the preview to no chat (the
+    // toast is made in that same moment; a region made with it may not be announced). SvelteKit's
+    // route announcer is the page's other region.
+    const liveRegions = stage.y.locator('[aria-live]:not(#svelte-announcer)');
+    expect(await liveRegions.count()).toBe(1);
+    const region = await liveRegions.elementHandle();
+
     await closeChat(stage.x, conversationId);
     await expect.poll(() => previewOf(stage.y).count()).toBe(0);
-    await stage.y
-      .getByTestId('toast')
-      .filter({ hasText: `Preview closed: the chat with ${VISITOR} was closed.` })
-      .waitFor();
+    const closedText = `Preview closed: the chat with ${VISITOR} was closed.`;
+    const toast = stage.y.getByTestId('toast').filter({ hasText: closedText });
+    await toast.waitFor();
+    expect(
+      await region?.evaluate(
+        (el) => el.isConnected && el === document.querySelector('[aria-live]:not(#svelte-announcer)'),
+      ),
+    ).toBe(true);
+    expect(await region?.textContent()).toContain(closedText);
+    expect(await liveRegions.count()).toBe(1);
+    // The toast on screen is not a second region (it would read the text twice, or not at all).
+    expect(await toast.evaluate((el) => el.closest('[aria-live], [role=status], [role=alert]'))).toBe(null);
     await expect.poll(() => stage.y.getByTestId('offer').count()).toBe(0);
     await screenshot(stage.y, 'console-offer-preview-closed');
     await expect.poll(readAsY).toEqual({ conversations: 0, messages: 0 });
