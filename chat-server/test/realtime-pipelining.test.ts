@@ -5,6 +5,7 @@
  * each — and still stored, numbered and acked in the order it was sent. Any other frame waits for
  * the messages before it (a close right after a burst must not refuse them).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import type { ChatServer } from '../src/server.ts';
@@ -132,5 +133,27 @@ describe('a burst of messages on one connection', () => {
     const [kept] = await db<{ body: string }[]>`
       select body from public.messages where conversation_id = ${conversationId} and client_msg_id = 'bx-0'`;
     expect(kept?.body).toBe('original');
+  });
+});
+
+describe("a message's ack and the sender's own copy", () => {
+  it('leave in one network write', async () => {
+    const { client, conversationId } = await visitorInChat('One write');
+    // The server runs in this process, so the process's write syscalls (Linux /proc) count its
+    // socket writes. One message sent and answered is three at least: the client's frame, the
+    // server's statement to Postgres, and the ack with the sender's copy in one write (four if
+    // they leave apart). Other work (timers, logs) only adds, so the fewest over ten messages is
+    // the message's own.
+    const writes = () => Number(/syscw: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+    const perMessage: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const clientMsgId = `one-write-${i}`;
+      const before = writes();
+      client.send({ type: 'message.send', ref: `w${i}`, conversationId, clientMsgId, body: `hello ${i}` });
+      await client.next('ack', (f) => f.clientMsgId === clientMsgId);
+      await client.next('message', (f) => f.message.clientMsgId === clientMsgId);
+      perMessage.push(writes() - before);
+    }
+    expect(Math.min(...perMessage)).toBe(3);
   });
 });

@@ -12,6 +12,8 @@ export interface Outbound {
   send(session: Session, frame: ServerFrame): boolean;
   /** Sends a frame already serialized (and, for fan-out, UTF-8 encoded) once for many recipients. */
   sendRaw(session: Session, text: string | Buffer): boolean;
+  /** Runs `send`; what it sends to this session leaves in one write where the socket can. */
+  together(session: Session, send: () => void): void;
 }
 
 export function createOutbound(options: {
@@ -31,5 +33,9 @@ export function createOutbound(options: {
   return {
     sendRaw,
     send: (session, frame) => sendRaw(session, JSON.stringify(frame)),
+    together(session, send) {
+      if (session.socket.together) session.socket.together(send);
+      else send();
+    },
   };
 }

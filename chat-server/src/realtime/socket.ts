@@ -14,6 +14,12 @@ export interface ChatSocket {
   terminate(): void;
   /** A transport-level ping; the transport reports the pong to the connection (heartbeats). */
   ping(): void;
+  /**
+   * Runs `send`, and frames it sends to this socket leave in one network write (a message's ack
+   * and its echo to the sender: one syscall, and one wake-up of the reader, instead of two).
+   * Optional: a socket without it sends each frame as it comes.
+   */
+  together?(send: () => void): void;
 }
 
 export const SOCKET_OPEN = 1;

@@ -145,4 +145,15 @@ class WsChatSocket implements ChatSocket {
   ping() {
     this.ws.ping();
   }
+  together(send: () => void) {
+    // ws corks its net.Socket around each frame (header and payload); corking it around several
+    // frames too (cork counts nest) makes them one writev. ws has no public API for its socket.
+    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    socket?.cork();
+    try {
+      send();
+    } finally {
+      socket?.uncork();
+    }
+  }
 }

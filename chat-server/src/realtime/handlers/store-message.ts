@@ -69,22 +69,26 @@ export async function storeMessage(
   }
   const { message } = outcome;
   if (outcome.kind === 'duplicate') await withAttachments(app.sql, deps.attachments, [message]);
-  deps.outbound.send(session, {
-    type: 'ack',
-    ...(m.ref ? { ref: m.ref } : {}),
-    conversationId: conv.id,
-    clientMsgId: message.clientMsgId,
-    messageId: message.id,
-    seq: message.seq,
-    createdAt: message.createdAt,
-    duplicate: outcome.kind === 'duplicate',
+  // The ack and the sender's own copy of the message (delivered locally by publish, below) leave
+  // in one write.
+  deps.outbound.together(session, () => {
+    deps.outbound.send(session, {
+      type: 'ack',
+      ...(m.ref ? { ref: m.ref } : {}),
+      conversationId: conv.id,
+      clientMsgId: message.clientMsgId,
+      messageId: message.id,
+      seq: message.seq,
+      createdAt: message.createdAt,
+      duplicate: outcome.kind === 'duplicate',
+    });
+    // Not awaited: the next frame of this connection need not wait for Redis's reply. Order is
+    // kept (publish hands the command to the one publisher connection synchronously, and delivers
+    // locally before returning), and publish never rejects (a failure is logged; resync covers it).
+    void deps.feed.publish(conv, { kind: 'message', conversationId: conv.id, message });
   });
   if (outcome.kind === 'created') {
     app.metrics.messagesPersisted.inc({ sender_kind: senderKind });
     app.metrics.messageLatency.observe((performance.now() - started) / 1000);
   }
-  // Not awaited: the next frame of this connection need not wait for Redis's reply. Order is kept
-  // (publish hands the command to the one publisher connection synchronously, and delivers
-  // locally before returning), and publish never rejects (a failure is logged; resync covers it).
-  void deps.feed.publish(conv, { kind: 'message', conversationId: conv.id, message });
 }
