@@ -86,7 +86,9 @@ async function openYOnHistory({ browser, contexts, world }: Omit<ConsultStage, '
   return page;
 }
 
-const stage = consultFixture({ openY: openYOnHistory });
+// A consult offer lasts the chat's group's offer timeout: long enough here for Y to open the
+// console, search History, read the transcript and reload while it is pending.
+const stage = consultFixture({ openY: openYOnHistory, offerTimeoutSeconds: 120 });
 
 describe('a consult to a colleague outside the group', () => {
   test('the visitor’s chat in group A goes to X, and they exchange a message', async () => {

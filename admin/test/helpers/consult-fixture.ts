@@ -29,7 +29,7 @@ export interface ConsultStage {
 }
 
 export interface ConsultFixtureOptions {
-  /** Group A's offer timeout, when a file needs time to read an offer (consult offers wait 60 s). */
+  /** Group A's offer timeout (new-chat, transfer and consult offers alike), when a file needs time to read an offer. */
   offerTimeoutSeconds?: number;
   /**
    * Runs on X's console before it is reloaded and put online: listeners, routes and init scripts a
