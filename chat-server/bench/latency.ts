@@ -35,6 +35,12 @@ export interface LatencyOptions {
   rounds: number;
   /** Which flavors to measure (all three unless narrowed for an experiment; the rest show n/a). */
   flavors: Flavor[];
+  /**
+   * A/B of our own code (BENCH_BASELINE_ROOT): another checkout of this repository whose chat
+   * server takes the floor's place in every round, so a change is measured against the code before
+   * it under the same load, in the same minutes, beside the same reference.
+   */
+  baselineRoot?: string;
   log: (line: string) => void;
 }
 
@@ -58,6 +64,9 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
   const ours = combineRounds(runs.ours);
   const rows: Row[] = [];
   const notes: string[] = [...maintenance];
+  const floorName = opts.baselineRoot
+    ? `ours at the baseline checkout ${opts.baselineRoot}`
+    : 'the floor: relay + INSERT into a primary-key-only table';
   if (opts.rounds > 1) {
     opts.rates.forEach((rate, i) => {
       const perRound = runs.ours.map((o, r) => {
@@ -83,7 +92,7 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
     }
     for (const p of ['p50', 'p99', 'p999'] as const) {
       rows.push({
-        metric: `${at}: ${p} (ms) vs the floor: relay + INSERT into a primary-key-only table`,
+        metric: `${at}: ${p} (ms) vs ${floorName}`,
         ours: fmt(o[p], 1),
         reference: fmt(f[p], 1),
         ratio: ratio(o[p], f[p]),
@@ -114,7 +123,7 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
     for (const [name, result] of [
       ['ours', o],
       ['reference (same table)', r],
-      ['floor reference', f],
+      [opts.baselineRoot ? 'baseline (ours, other checkout)' : 'floor reference', f],
     ] as const) {
       if (Object.keys(result.errors).length > 0)
         notes.push(`${at} ${name}: error frames ${JSON.stringify(result.errors)}`);
@@ -130,8 +139,11 @@ export async function latencyPart(stack: BenchStack, opts: LatencyOptions): Prom
       `open-loop sends round-robin for ${opts.seconds} s per rate after a ${opts.warmupSeconds} s warm-up; latency = send → agent receives, one clock. ` +
       'Reference: bare ws + ioredis relay (two processes) + one INSERT per message of the same row into the ' +
       'same public.messages table our server writes (its indexes, full-text index, foreign key and seq ' +
-      'trigger), same order (insert, ack, publish). The floor rows use the same relay inserting into a ' +
-      'table with only a primary key. Autovacuum is held off for the written tables during the part and ' +
+      'trigger), same order (insert, ack, publish). ' +
+      (opts.baselineRoot
+        ? `The floor's rows are our server run from another checkout, ${opts.baselineRoot} (BENCH_BASELINE_ROOT). `
+        : 'The floor rows use the same relay inserting into a table with only a primary key. ') +
+      'Autovacuum is held off for the written tables during the part and ' +
       'every measured run starts after a VACUUM (ANALYZE) of them, for every flavor alike; each run deletes the ' +
       'messages it wrote, so every round starts from the same table (bench/lib/table-maintenance.ts).',
     rows,
@@ -149,18 +161,28 @@ async function measure(
   let b: MeasuredServer | undefined;
   let pairs: Pair[] = [];
   try {
+    // With a baseline checkout, the floor's slot runs our server from there (see baselineRoot).
+    const root = flavor === 'reference' ? opts.baselineRoot : undefined;
+    const oursSpeaks = flavor === 'ours' || root !== undefined;
     [a, b] = await Promise.all(
-      flavor === 'ours'
+      oursSpeaks
         ? [
-            startOurServer(stack, { label: 'A', redis: true, env: oursEnv() }),
-            startOurServer(stack, { label: 'B', redis: true, env: oursEnv() }),
+            startOurServer(stack, { label: root ? 'baseline-A' : 'A', redis: true, env: oursEnv(), root }),
+            startOurServer(stack, { label: root ? 'baseline-B' : 'B', redis: true, env: oursEnv(), root }),
           ]
         : [
             startReference(stack, 'relay', 'ref-A', refEnv(flavor)),
             startReference(stack, 'relay', 'ref-B', refEnv(flavor)),
           ],
     );
-    pairs = await openPairs(flavor, stack, a.wsBase, b.wsBase, opts.pairs, `latency-${flavor}`);
+    pairs = await openPairs(
+      oursSpeaks ? 'ours' : flavor,
+      stack,
+      a.wsBase,
+      b.wsBase,
+      opts.pairs,
+      `latency-${flavor}`,
+    );
     // Warm-up (JIT, pools, connections), not counted.
     await runOpenLoop(pairs, {
       rate: opts.rates[0] ?? 1000,
@@ -178,7 +200,7 @@ async function measure(
       if (slipped > 0)
         maintenance.push(`${flavor} at ${fmt(rate)} msg/s: ${slipped} autovacuum run(s) during the run`);
       opts.log(
-        `  ${flavor.padEnd(15)} ${fmt(rate)} msg/s: p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ` +
+        `  ${(root ? 'baseline' : flavor).padEnd(15)} ${fmt(rate)} msg/s: p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ` +
           `p999 ${fmt(result.p999, 1)} ms, max ${fmt(result.max, 1)} ms, sent ${fmt(result.sent)} ` +
           `(${fmt(result.sentRate)}/s), acked ${fmt(result.acked)}, lost ${result.lost} ` +
           `(acked but undelivered ${result.ackedNotDelivered}), dup ${result.duplicated}, ` +

@@ -6,11 +6,12 @@
  *
  * Knobs (env): BENCH_IDLE_CONNECTIONS (10000), BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (10), BENCH_RATES (1000,5000),
  * BENCH_PAIRS (100), BENCH_ROUNDS (5, latency), BENCH_WATCHERS (200), BENCH_FANOUT_MESSAGES (1000),
- * BENCH_FLAVORS (latency: reference,reference-table,ours), BENCH_CPU_PROFILE_DIR, BENCH_VERBOSE=1.
+ * BENCH_FLAVORS (latency: reference,reference-table,ours), BENCH_CPU_PROFILE_DIR, BENCH_VERBOSE=1,
+ * BENCH_BASELINE_ROOT (latency: another checkout whose chat server replaces the floor, an A/B of our code).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fanoutPart } from './fanout.ts';
 import { idleMemoryPart } from './idle-memory.ts';
@@ -89,6 +90,7 @@ try {
         pairs: settings.pairs,
         rounds: settings.rounds,
         flavors: settings.flavors,
+        ...(env.BENCH_BASELINE_ROOT ? { baselineRoot: resolve(env.BENCH_BASELINE_ROOT) } : {}),
         log,
       }),
     );

@@ -37,12 +37,15 @@ export interface OurServerOptions {
   /** With Redis, instances share conversations; without, pub/sub is in-process. */
   redis: boolean;
   env?: Record<string, string>;
+  /** Another checkout of this repository to run the chat server from (A/B of our own code). */
+  root?: string | undefined;
 }
 
 export async function startOurServer(stack: BenchStack, options: OurServerOptions): Promise<MeasuredServer> {
   return measured(
     await startInstanceProcess({
       label: options.label,
+      ...(options.root ? { entry: resolve(options.root, 'chat-server/src/main.ts') } : {}),
       nodeArgs: NODE_ARGS,
       ipc: true,
       onLine,
