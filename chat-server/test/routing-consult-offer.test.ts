@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import type { ChatServer } from '../src/server.ts';
 import { startChatServer } from './helpers/chat-server.ts';
-import { ADMIN_ORIGIN, agentToken, SITE_ORIGIN, visitorSession } from './helpers/realtime-users.ts';
 import { createWorld, dropWorld, type World } from './helpers/routing-world.ts';
-import { connect, type TestClient } from './helpers/ws-client.ts';
+import { claimedChat as claimedWorldChat, worldAgent } from './helpers/world-chats.ts';
+import type { TestClient } from './helpers/ws-client.ts';
 
 const FRONT_SECONDS = 6;
 
@@ -45,33 +45,9 @@ afterAll(async () => {
 let n = 0;
 const ref = () => `r${++n}`;
 
-async function agent(name: string) {
-  const a = world.agents[name] as { id: string; email: string };
-  const client = await connect(server.url, agentToken(a), { origin: ADMIN_ORIGIN });
-  open.push(client);
-  await client.next('welcome');
-  return Object.assign(client, { userId: a.id });
-}
-
-/** A visitor's new chat (in Front, the site's default group), claimed by `owner`. */
-async function claimedChat(owner: TestClient): Promise<string> {
-  const session = await visitorSession(server.url, world.siteKey);
-  const visitor = await connect(server.url, session.token, { origin: SITE_ORIGIN });
-  open.push(visitor);
-  await visitor.next('welcome');
-  const r = ref();
-  visitor.send({
-    type: 'conversation.start',
-    ref: r,
-    name: 'Vic',
-    firstMessage: { clientMsgId: `v-${r}`, body: 'Can someone help?' },
-  });
-  const conversationId = (await visitor.next('conversation', (f) => f.ref === r)).conversation.id;
-  const c = ref();
-  owner.send({ type: 'queue.claim', ref: c, conversationId });
-  await owner.next('conversation', (f) => f.ref === c);
-  return conversationId;
-}
+const agent = (name: string) => worldAgent(server, world, name, open);
+const claimedChat = async (owner: TestClient) =>
+  (await claimedWorldChat(server, world, owner, open)).conversationId;
 
 /** Fay invites Hal to consult; the offer Hal gets and how long it lasts as stored. */
 async function consult(fay: TestClient, hal: TestClient & { userId: string }, conversationId: string) {

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserSql } from '../../supabase/tests/helpers/clients.ts';
 import type { ChatServer } from '../src/server.ts';
 import { startChatServer } from './helpers/chat-server.ts';
-import { ADMIN_ORIGIN, agentToken, SITE_ORIGIN, visitorSession } from './helpers/realtime-users.ts';
 import { createWorld, dropWorld, type World } from './helpers/routing-world.ts';
-import { connect, type TestClient } from './helpers/ws-client.ts';
+import { claimedChat, worldAgent } from './helpers/world-chats.ts';
+import type { TestClient } from './helpers/ws-client.ts';
 
 let db: ReturnType<typeof superuserSql>;
 let world: World;
@@ -54,38 +54,10 @@ afterAll(async () => {
 let n = 0;
 const ref = () => `r${++n}`;
 
-async function agent(server: ChatServer, name: string) {
-  const a = world.agents[name] as { id: string; email: string };
-  const client = await connect(server.url, agentToken(a), { origin: ADMIN_ORIGIN });
-  open.push(client);
-  await client.next('welcome');
-  return Object.assign(client, { userId: a.id });
-}
-
+const agent = (server: ChatServer, name: string) => worldAgent(server, world, name, open);
 /** A visitor's chat in Front, claimed by `owner`; the visitor's client can say more. */
-async function frontChat(server: ChatServer, owner: TestClient) {
-  const session = await visitorSession(server.url, world.siteKey);
-  const visitor = await connect(server.url, session.token, { origin: SITE_ORIGIN });
-  open.push(visitor);
-  await visitor.next('welcome');
-  const r = ref();
-  visitor.send({
-    type: 'conversation.start',
-    ref: r,
-    name: 'Vic',
-    firstMessage: { clientMsgId: `v-${r}`, body: 'Where is my parcel?' },
-  });
-  const conversationId = (await visitor.next('conversation', (f) => f.ref === r)).conversation.id;
-  const c = ref();
-  owner.send({ type: 'queue.claim', ref: c, conversationId });
-  await owner.next('conversation', (f) => f.ref === c);
-  const say = async (body: string) => {
-    const m = ref();
-    visitor.send({ type: 'message.send', ref: m, conversationId, clientMsgId: `v-${m}`, body });
-    await visitor.next('ack', (f) => f.ref === m);
-  };
-  return { conversationId, say };
-}
+const frontChat = (server: ChatServer, owner: TestClient) =>
+  claimedChat(server, world, owner, open, 'Where is my parcel?');
 
 async function subscribe(client: TestClient, conversationId: string) {
   const r = ref();
